@@ -1,0 +1,175 @@
+// The worker: runs one action as a real child process, as upstream's crates/worker does:
+// parameters (with secrets merged in) on stdin as one line of JSON (or dotenv/yaml), script
+// files from the pack's actions/ directory, ad-hoc shell actions run their entrypoint as inline
+// code with PARAM_<NAME>/<name> shell variables.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as YAML from 'yaml';
+
+export type Runtime = 'shell' | 'python' | 'node';
+
+const ALIASES: Record<string, Runtime> = {
+  'core.shell': 'shell', shell: 'shell', bash: 'shell', sh: 'shell', local: 'shell', 'local-shell-script': 'shell',
+  'core.python': 'python', python: 'python', python3: 'python', 'python-script': 'python',
+  'core.nodejs': 'node', nodejs: 'node', node: 'node',
+};
+
+const MAX_OUTPUT = 10 * 1024 * 1024; // worker.max_stdout_bytes / max_stderr_bytes
+
+export function runtimeOf(runtimeRef: string | null | undefined, entrypoint = ''): Runtime | null {
+  if (runtimeRef) return ALIASES[runtimeRef.toLowerCase()] ?? null;
+  if (entrypoint.endsWith('.py')) return 'python';
+  if (entrypoint.endsWith('.js')) return 'node';
+  return 'shell';
+}
+
+export interface RunSpec {
+  runtime: Runtime;
+  entrypoint: string;
+  packDir: string | null;
+  parameters: Record<string, unknown>;
+  parameterFormat: string; // json | dotenv | yaml
+  env: Record<string, string>;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface RunOutcome {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  error?: string;
+}
+
+function scriptFile(packDir: string | null, entrypoint: string): string | null {
+  if (!packDir) return null;
+  for (const candidate of [path.join(packDir, 'actions', entrypoint), path.join(packDir, entrypoint)]) {
+    const resolved = path.resolve(candidate);
+    if (resolved.startsWith(path.resolve(packDir) + path.sep) && fs.existsSync(resolved) && fs.statSync(resolved).isFile()) return resolved;
+  }
+  return null;
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const asText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+function inlineShell(code: string, params: Record<string, unknown>): string {
+  const vars = Object.entries(params)
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .map(([k, v]) => `PARAM_${k.toUpperCase()}=${shellQuote(asText(v ?? ''))}\n${k}=${shellQuote(asText(v ?? ''))}\n`)
+    .join('');
+  return `${vars}${code}\n`;
+}
+
+function formatParameters(params: Record<string, unknown>, format: string): string {
+  if (format === 'yaml') return YAML.stringify(params);
+  if (format === 'dotenv') {
+    const lines: string[] = [];
+    const walk = (prefix: string, v: unknown) => {
+      if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(prefix ? `${prefix}.${k}` : k, x);
+      else lines.push(`${prefix}=${shellQuote(asText(v ?? ''))}`);
+    };
+    walk('', params);
+    return `${lines.join('\n')}\n`;
+  }
+  return `${JSON.stringify(params)}\n`;
+}
+
+function command(spec: RunSpec): [string, string[], string] | string {
+  const file = scriptFile(spec.packDir, spec.entrypoint);
+  const cwd = spec.packDir ?? os.tmpdir();
+  if (file) {
+    const interpreter = { shell: '/bin/bash', python: 'python3', node: process.execPath }[spec.runtime];
+    return [interpreter, [file], path.dirname(file)];
+  }
+  if (spec.runtime === 'shell') return ['/bin/bash', ['-c', inlineShell(spec.entrypoint, spec.parameters)], cwd];
+  return `Action entrypoint '${spec.entrypoint}' not found in the pack directory`;
+}
+
+/** Run the action to completion (or timeout/cancel); never rejects. */
+export function run(spec: RunSpec): Promise<RunOutcome> {
+  const started = Date.now();
+  const cmd = command(spec);
+  const base = { stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: false, cancelled: false };
+  if (typeof cmd === 'string') return Promise.resolve({ ...base, exitCode: null, durationMs: 0, error: cmd });
+  const [exe, args, cwd] = cmd;
+  return new Promise((resolve) => {
+    const out = { stdout: [] as Buffer[], stderr: [] as Buffer[], stdoutBytes: 0, stderrBytes: 0 };
+    let timedOut = false;
+    let cancelled = false;
+    const child = spawn(exe, args, {
+      cwd,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), LANG: 'C.UTF-8', ...spec.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true, // own process group, so timeout/cancel/stop kill the whole tree
+    });
+    const killTree = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree();
+    }, spec.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      killTree();
+    };
+    spec.signal.addEventListener('abort', onAbort, { once: true });
+    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const bytes = stream === 'stdout' ? 'stdoutBytes' : 'stderrBytes';
+      if (out[bytes] < MAX_OUTPUT) out[stream].push(chunk.subarray(0, MAX_OUTPUT - out[bytes]));
+      out[bytes] += chunk.length;
+    };
+    child.stdout.on('data', collect('stdout'));
+    child.stderr.on('data', collect('stderr'));
+    child.stdin.on('error', () => undefined); // the action may exit without reading stdin
+    child.stdin.end(formatParameters(spec.parameters, spec.parameterFormat));
+    const finish = (exitCode: number | null, error?: string) => {
+      clearTimeout(timer);
+      spec.signal.removeEventListener('abort', onAbort);
+      resolve({
+        exitCode,
+        stdout: Buffer.concat(out.stdout).toString('utf8'),
+        stderr: Buffer.concat(out.stderr).toString('utf8'),
+        stdoutTruncated: out.stdoutBytes > MAX_OUTPUT,
+        stderrTruncated: out.stderrBytes > MAX_OUTPUT,
+        durationMs: Date.now() - started,
+        timedOut,
+        cancelled,
+        error,
+      });
+    };
+    child.on('error', (e) => finish(null, `Failed to start ${exe}: ${e.message}`));
+    child.on('close', (code, signal) => finish(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 9) : null)));
+  });
+}
+
+/** Parse stdout as the action's declared output_format (json/yaml/jsonl); text yields nothing. */
+export function parseOutput(stdout: string, format: string): unknown {
+  try {
+    if (format === 'json') {
+      const trimmed = stdout.trim();
+      try {
+        return JSON.parse(trimmed);
+      } catch {
+        return JSON.parse(trimmed.split('\n').pop() ?? '');
+      }
+    }
+    if (format === 'yaml') return YAML.parse(stdout);
+    if (format === 'jsonl') return stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}

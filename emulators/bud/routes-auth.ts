@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { bearerOf, checkPassword, currentUser, hashPassword, Tokens } from './auth';
+import { ClientError, DetailError } from './errors';
+import { KEYED_BY, RULES, type Rule, type RateLimiter } from './ratelimit';
+import { BudState, CLIENT_PERMISSIONS, DEFAULT_TIMINGS, now, User, type Timings } from './state';
+import { Validator } from './validate';
+
+export interface Ctx { state: BudState; tokens: Tokens; limiter: RateLimiter }
+
+const NAME_RE = /^[a-zA-Z\s\-']+$/;
+
+/** budapp's password policy (register and reset): null when acceptable, else why not. */
+export function passwordProblem(p: string): string | null {
+  if (/\s/.test(p)) return 'Password must not contain whitespace';
+  if (!/\d/.test(p)) return 'Password must contain at least one digit';
+  if (!/[A-Z]/.test(p)) return 'Password must contain at least one uppercase letter';
+  if (!/[a-z]/.test(p)) return 'Password must contain at least one lowercase letter';
+  if (!/[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/.test(p)) return 'Password must contain at least one special character';
+  return null;
+}
+
+/** Client address as a proxy-aware limiter sees it (first X-Forwarded-For hop, else the socket). */
+export function clientIp(req: Request): string {
+  const xff = req.get('x-forwarded-for');
+  return (xff ? xff.split(',')[0].trim() : '') || req.socket.remoteAddress || 'unknown';
+}
+
+export function publicUser(u: User) {
+  const { id, name, email, color, role, status, company, purpose, user_type } = u;
+  return { id, name, email, color, role, status, company, purpose, user_type };
+}
+
+export function authRoutes({ state, tokens, limiter }: Ctx): Router {
+  const r = Router();
+
+  r.post('/auth/register', async (req, res) => {
+    const v = new Validator(req.body, 'body');
+    const name = v.str('name', { required: true, min: 1, max: 100, pattern: NAME_RE });
+    const email = v.email('email', { required: true, max: 100 });
+    const password = v.str('password', { required: true, min: 8, max: 100 });
+    const problem = password === undefined ? null : passwordProblem(password);
+    if (problem) v.valueError('password', problem, password);
+    const role = v.oneOf('role', ['admin', 'super_admin', 'developer', 'devops', 'tester'], { required: true });
+    if (role === 'super_admin') v.valueError('role', 'super_admin role cannot be assigned during registration', role);
+    const company = v.str('company', { max: 100 });
+    const purpose = v.str('purpose', { max: 255 });
+    v.done();
+    limiter.hit('register', clientIp(req));
+    if (state.userByEmail(email!)) throw new ClientError(400, 'Email already registered');
+    // user_type and permissions are forced: a self-registered user is always a client.
+    state.addUser({
+      name: name!, email: email!, password: hashPassword(password!), role: role!, company: company ?? null,
+      purpose: purpose ?? null, user_type: 'client', permissions: [...CLIENT_PERMISSIONS],
+    });
+    res.json({ object: 'info', message: 'User registered successfully' });
+  });
+
+  r.post('/auth/login', async (req, res) => {
+    const v = new Validator(req.body, 'body');
+    const email = v.email('email', { required: true });
+    const password = v.str('password', { required: true, min: 8, max: 100 });
+    v.uuid('tenant_id');
+    const userType = v.oneOf('user_type', ['admin', 'client']) ?? 'client';
+    const rememberMe = v.bool('remember_me');
+    v.done();
+    limiter.hit('login', email!.toLowerCase());
+    const user = state.userByEmail(email!);
+    if (!user) throw new ClientError(400, 'This email is not registered');
+    if (user.status !== 'active') throw new ClientError(400, 'User account is not active');
+    if (!checkPassword(password!, user.password)) throw new ClientError(400, 'Incorrect email or password');
+    if (userType === 'admin' && user.user_type !== 'admin') throw new ClientError(400, 'Incorrect email or password');
+    const token = await tokens.issue(user, tokens.startSession(user), rememberMe);
+    const firstLogin = user.first_login;
+    user.first_login = false;
+    res.json({
+      object: 'auth_token', message: 'User logged in successfully', token,
+      first_login: firstLogin, is_reset_password: user.is_reset_password,
+    });
+  });
+
+  r.post('/auth/refresh-token', async (req, res) => {
+    const v = new Validator(req.body, 'body');
+    const raw = v.str('refresh_token', { required: true, min: 1 });
+    v.done();
+    limiter.hit('refresh', Tokens.subjectOf(raw!) ?? raw!);
+    const p = await tokens.verifyRefresh(raw!);
+    const user = p && state.users.get(String(p.sub));
+    if (!p || !user || user.status !== 'active') throw new ClientError(401, 'Token Expired or Invalid');
+    res.json({
+      object: 'info', message: 'Token refreshed successfully',
+      token: await tokens.issue(user, String(p.sid), p.typ === 'Offline'),
+    });
+  });
+
+  r.post('/auth/logout', async (req, res) => {
+    const v = new Validator(req.body, 'body');
+    const raw = v.str('refresh_token', { required: true, min: 1 });
+    v.uuid('tenant_id');
+    v.done();
+    const access = bearerOf(req, true);
+    if (access) {
+      const a = await tokens.verifyAccess(access).catch(() => null);
+      if (a) state.blacklist.add(String(a.jti));
+    }
+    const p = await tokens.verifyRefresh(raw!);
+    if (!p) throw new ClientError(400, 'Failed to logout user');
+    state.sessions.delete(String(p.sid));
+    res.json({ object: 'info', message: 'User logged out successfully' });
+  });
+
+  r.get('/users/me', async (req, res) => {
+    const { user } = await currentUser(req, state, tokens, true);
+    res.json({ object: 'user.me', message: 'Successfully get current user', user: publicUser(user) });
+  });
+
+  r.get('/users/me/permissions', async (req, res) => {
+    const { user } = await currentUser(req, state, tokens);
+    res.json({
+      object: 'user.permissions', message: 'Successfully get user permissions',
+      global_scopes: [...user.permissions], project_scopes: [],
+    });
+  });
+
+  r.post('/users/reset-password', async (req, res) => {
+    const v = new Validator(req.body, 'body');
+    const email = v.email('email', { required: true });
+    v.uuid('tenant_id');
+    v.done();
+    limiter.hit('reset_password', email!.toLowerCase());
+    const user = state.userByEmail(email!);
+    if (user && user.status === 'active') sendResetMail(state, user);
+    // Same answer whether or not the email is registered (no enumeration).
+    res.json({
+      object: 'user.reset-password',
+      message: 'If an account exists for this email, a password reset link has been sent',
+      acknowledged: true, status: 'success', transaction_id: randomBytes(16).toString('hex'),
+    });
+  });
+
+  r.post('/users/validate-reset-token', async (req, res) => {
+    const v = new Validator(req.body, 'body');
+    const token = v.str('token', { required: true, min: 1, max: 255 });
+    v.done();
+    const found = liveResetToken(state, token!);
+    res.json({
+      object: 'user.validate-reset-token',
+      message: found ? 'Reset token is valid' : 'Invalid or expired reset token',
+      is_valid: !!found,
+      email: found ? found.user.email : null,
+      expires_at: found ? new Date(found.rec.expiresAt).toISOString() : null,
+    });
+  });
+
+  r.post('/users/reset-password-with-token', async (req, res) => {
+    const v = new Validator(req.body, 'body');
+    const token = v.str('token', { required: true, min: 1, max: 255 });
+    const pw = v.str('new_password', { required: true, min: 8, max: 128 });
+    const confirm = v.str('confirm_password', { required: true, min: 8, max: 128 });
+    if (pw !== undefined && confirm !== undefined && pw !== confirm) v.valueError(null, 'Passwords do not match', req.body);
+    v.done();
+    const rec = state.resetTokens.get(token!);
+    if (!rec || rec.used || rec.expiresAt <= Date.now()) throw new ClientError(400, 'Invalid or expired reset token');
+    const problem = passwordProblem(pw!);
+    if (problem) throw new ClientError(400, `Password validation failed: ${problem}`);
+    const user = state.users.get(rec.userId);
+    if (!user || user.status === 'deleted') throw new ClientError(404, 'User not found');
+    user.password = hashPassword(pw!);
+    user.is_reset_password = false;
+    rec.used = true;
+    res.json({ object: 'user.reset-password-with-token', message: 'Password has been reset successfully' });
+  });
+
+  return r;
+}
+
+function sendResetMail(state: BudState, user: User): void {
+  for (const rec of state.resetTokens.values()) if (rec.userId === user.id) rec.used = true; // a new request supersedes old links
+  const token = randomBytes(32).toString('base64url');
+  state.resetTokens.set(token, { token, userId: user.id, expiresAt: Date.now() + state.timings.reset_token_ttl_seconds * 1000, used: false });
+  const resetUrl = `/auth/reset-password?token=${token}`;
+  state.mailbox.push({
+    id: randomBytes(8).toString('hex'), to: user.email, subject: 'Reset your Bud password',
+    body: `Hello ${user.name}, use this link to reset your password: ${resetUrl}`, token, reset_url: resetUrl, sent_at: now(),
+  });
+}
+
+function liveResetToken(state: BudState, token: string) {
+  const rec = state.resetTokens.get(token);
+  const user = rec && state.users.get(rec.userId);
+  if (!rec || !user || rec.used || rec.expiresAt <= Date.now() || user.status !== 'active') return null;
+  return { rec, user };
+}
+
+/** Operator back door (what the real system does by email, Redis config and realm settings). Admin token only. */
+export function operatorRoutes({ state, tokens, limiter }: Ctx): Router {
+  const r = Router();
+  r.use('/__operator__', async (req, _res, next) => {
+    const { user } = await currentUser(req, state, tokens);
+    if (user.user_type !== 'admin') throw new DetailError(403, 'Insufficient permissions for this operation');
+    next();
+  });
+
+  r.get('/__operator__/mailbox', (req, res) => {
+    const v = new Validator(req.query, 'query', true);
+    const email = v.str('email');
+    v.done();
+    const messages = state.mailbox.filter((m) => !email || m.to.toLowerCase() === email.toLowerCase());
+    res.json({ object: 'operator.mailbox', message: 'Mailbox retrieved', messages });
+  });
+
+  const ruleOf = (req: Request): Rule => {
+    const rule = req.params.rule as Rule;
+    if (!RULES.includes(rule)) throw new ClientError(404, `Rate-limit rule not found: ${rule}`);
+    return rule;
+  };
+  const describe = () => ({ object: 'operator.rate-limits', message: 'Rate limits', ...limiter.describe() });
+
+  r.get('/__operator__/rate-limits', (_req, res) => {
+    res.json(describe());
+  });
+  r.put('/__operator__/rate-limits/:rule', (req, res) => {
+    const rule = ruleOf(req);
+    const v = new Validator(req.body, 'body');
+    const limit = v.int('limit', { required: true, ge: 0 });
+    const windowSeconds = v.int('window_seconds', { required: true, gt: 0 });
+    const key = v.str('key', { min: 1 });
+    v.done();
+    limiter.set(rule, { limit: limit!, window_seconds: windowSeconds! }, key === undefined ? undefined : normaliseKey(rule, key));
+    res.json(describe());
+  });
+  r.delete('/__operator__/rate-limits/:rule', (req, res) => {
+    const rule = ruleOf(req);
+    const v = new Validator(req.query, 'query', true);
+    const key = v.str('key', { min: 1 });
+    v.done();
+    limiter.reset(rule, key === undefined ? undefined : normaliseKey(rule, key));
+    res.json(describe());
+  });
+
+  r.get('/__operator__/config', (_req, res) => {
+    res.json({ object: 'operator.config', message: 'Configuration', timings: state.timings });
+  });
+  r.patch('/__operator__/config', (req, res) => {
+    const v = new Validator(req.body, 'body');
+    const patch: Partial<Timings> = {};
+    for (const k of Object.keys(DEFAULT_TIMINGS) as (keyof Timings)[]) {
+      const n = v.int(k, { gt: 0 });
+      if (n !== undefined) patch[k] = n;
+    }
+    for (const k of Object.keys(req.body ?? {})) if (!(k in DEFAULT_TIMINGS)) v.issue(k, 'extra_forbidden', 'Extra inputs are not permitted', req.body[k]);
+    v.done();
+    Object.assign(state.timings, patch);
+    res.json({ object: 'operator.config', message: 'Configuration updated', timings: state.timings });
+  });
+
+  return r;
+}
+
+/** Emails are matched case-insensitively, so email-keyed overrides are too. */
+function normaliseKey(rule: Rule, key: string): string {
+  return KEYED_BY[rule] === 'email' ? key.toLowerCase() : key;
+}

@@ -1,0 +1,62 @@
+/**
+ * Cucumber wiring: config, lazy embedded targets, skipping unconfigured systems, cleanup, and the
+ * failure attachments (redacted HTTP exchanges and captured messages).
+ */
+import { After, AfterAll, Before, BeforeAll, ITestCaseHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { AcceptanceWorld } from '../world/world';
+import { SYSTEMS, SuiteConfig, SystemName, loadConfig, skipReason } from './config';
+import { ensureTarget, stopAll } from './targets';
+import { redactText } from '../world/redact';
+
+setDefaultTimeout(60_000);
+
+let config: SuiteConfig;
+const warned = new Set<string>();
+
+BeforeAll(function () {
+  config = loadConfig();
+});
+
+function systemsOf(scenario: ITestCaseHookParameter): SystemName[] {
+  const tags = new Set(scenario.pickle.tags.map((t) => t.name));
+  return SYSTEMS.filter((s) => tags.has(`@${s}`));
+}
+
+Before({ name: 'reach the targets this scenario needs' }, async function (this: AcceptanceWorld, scenario) {
+  for (const system of systemsOf(scenario)) {
+    const reason = skipReason(config, system);
+    if (reason) {
+      if (!warned.has(system)) {
+        warned.add(system);
+        process.stderr.write(`e2e: skipping @${system} scenarios: ${reason}\n`);
+      }
+      this.log(`skipped: ${reason}`);
+      return Status.SKIPPED.toLowerCase();
+    }
+    try {
+      this.targets[system] = (await ensureTarget(system, config)) as never;
+    } catch (e) {
+      throw new Error(`cannot start the embedded ${system}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return undefined;
+});
+
+After({ name: 'undo what the scenario created' }, async function (this: AcceptanceWorld, { result }) {
+  const failures = await this.registry.undoAll();
+  await this.dispose();
+  if (result?.status === Status.FAILED) {
+    const http = this.httpLog.render();
+    if (http) this.attach(http, { mediaType: 'text/plain', fileName: 'last HTTP exchanges' });
+    const captured = this.capturedText();
+    if (captured) this.attach(redactText(captured), { mediaType: 'text/plain', fileName: 'captured messages' });
+  }
+  if (failures.length) {
+    const text = failures.map((f) => `${f.description}: ${f.error}`).join('\n');
+    this.attach(redactText(`could not undo:\n${text}`), { mediaType: 'text/plain', fileName: 'cleanup failures' });
+  }
+});
+
+AfterAll({ timeout: 30_000 }, async function () {
+  await stopAll();
+});

@@ -1,0 +1,109 @@
+/**
+ * The one way clients speak HTTP: an axios instance that never throws on a status code and records
+ * every exchange (redacted) in the scenario's HttpLog, so a failing scenario can show what was said.
+ * Clients never assert; steps do.
+ */
+import axios, { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { redact, redactText } from '../redact';
+
+export interface Exchange {
+  at: string;
+  method: string;
+  url: string;
+  status: number | string;
+  ms: number;
+  request?: unknown;
+  response?: unknown;
+}
+
+export class HttpLog {
+  private readonly exchanges: Exchange[] = [];
+  constructor(private readonly keep = 25) {}
+
+  add(x: Exchange): void {
+    this.exchanges.push(x);
+    if (this.exchanges.length > this.keep) this.exchanges.shift();
+  }
+
+  last(n = this.keep): Exchange[] {
+    return this.exchanges.slice(-n);
+  }
+
+  /** Text for a report attachment (already redacted). */
+  render(): string {
+    return this.exchanges
+      .map((x) =>
+        [
+          `${x.at} ${x.method} ${x.url} -> ${x.status} (${x.ms} ms)`,
+          x.request === undefined ? '' : `  request:  ${clip(x.request)}`,
+          x.response === undefined ? '' : `  response: ${clip(x.response)}`,
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      )
+      .join('\n');
+  }
+}
+
+function clip(v: unknown, max = 2000): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s && s.length > max ? `${s.slice(0, max)}... (${s.length} chars)` : String(s);
+}
+
+function safeUrl(config: AxiosRequestConfig): string {
+  const base = config.baseURL ?? '';
+  const url = config.url ?? '';
+  const full = /^https?:/.test(url) ? url : base.replace(/\/$/, '') + (url.startsWith('/') ? url : `/${url}`);
+  const query = config.params ? `?${new URLSearchParams(config.params as Record<string, string>).toString()}` : '';
+  return redactText(full + query);
+}
+
+function bodyOf(data: unknown): unknown {
+  if (data === undefined || data === '') return undefined;
+  if (typeof data === 'string') {
+    try {
+      return redact(JSON.parse(data));
+    } catch {
+      return redactText(data);
+    }
+  }
+  if (typeof data === 'object' && data !== null && typeof (data as { getHeaders?: unknown }).getHeaders === 'function') {
+    return '(multipart form data)';
+  }
+  return redact(data);
+}
+
+/** An axios instance bound to `baseURL` whose exchanges land in `log`. */
+export function createHttp(baseURL: string, log: HttpLog, defaults: AxiosRequestConfig = {}): AxiosInstance {
+  const http = axios.create({ baseURL, timeout: 15_000, validateStatus: () => true, ...defaults });
+  const started = new WeakMap<object, number>();
+  http.interceptors.request.use((config) => {
+    started.set(config, Date.now());
+    return config;
+  });
+  const record = (config: AxiosRequestConfig, status: number | string, response?: unknown) => {
+    const t0 = started.get(config) ?? Date.now();
+    log.add({
+      at: new Date(t0).toISOString().slice(11, 23),
+      method: (config.method ?? 'get').toUpperCase(),
+      url: safeUrl(config),
+      status,
+      ms: Date.now() - t0,
+      request: bodyOf(config.data),
+      response,
+    });
+  };
+  http.interceptors.response.use(
+    (res: AxiosResponse) => {
+      record(res.config, res.status, bodyOf(res.data));
+      return res;
+    },
+    (err) => {
+      if (err?.config) record(err.config, err.code ?? 'ERROR', err.message);
+      const where = err?.config ? safeUrl(err.config) : baseURL;
+      const reason = err?.code === 'ECONNREFUSED' ? 'connection refused' : err?.message ?? String(err);
+      return Promise.reject(new Error(`cannot reach ${where}: ${reason}`));
+    },
+  );
+  return http;
+}

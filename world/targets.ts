@@ -1,0 +1,57 @@
+/**
+ * What the suite knows about each system under test once it is reachable: URLs and credentials,
+ * whether it comes from config (a real deployment) or from the launcher (embedded emulators).
+ * Steps and clients see only this, never the emulators themselves.
+ */
+
+export interface AttuneTarget {
+  embedded: boolean;
+  apiUrl: string;
+  notifierUrl: string;
+  databaseUrl?: string;
+  login: string;
+  password: string;
+}
+
+export interface WaldurInstance {
+  url: string;
+  token: string;
+  /** Operator endpoint (fault switches, back-door reads); the embedded emulator's admin API. */
+  adminUrl?: string;
+}
+
+export interface WaldurTarget {
+  embedded: boolean;
+  a: WaldurInstance;
+  b: WaldurInstance;
+  broker: {
+    kind: 'embedded' | 'rabbitmq' | 'none';
+    wsUrl?: string;
+    managementUrl?: string;
+    user?: string;
+    password?: string;
+  };
+  targetStomp: boolean;
+  stomp: { sourceConnections: number; targetConnections: number };
+  agent: {
+    kind: 'embedded' | 'command';
+    /** Control endpoint of the embedded reference agent. */
+    controlUrl?: string;
+    /** Command line of a real waldur_site_agent. */
+    command?: string;
+    cycleDelayMs: number;
+    maxCycles: number;
+  };
+}
+
+export interface BudTarget {
+  embedded: boolean;
+  url: string;
+  admin: { email: string; password: string };
+}
+
+export interface Targets {
+  attune?: AttuneTarget;
+  waldur?: WaldurTarget;
+  bud?: BudTarget;
+}
