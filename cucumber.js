@@ -30,7 +30,6 @@ const reports = (name) => [
 ];
 
 const common = {
-  paths: ['features/**/*.feature'],
   requireModule: ['ts-node/register'],
   require: ['world/**/*.ts', 'support/**/*.ts', 'step-definitions/**/*.ts'],
   format: ['progress', './support/formatters/summary.js', ...reports('cucumber')],
@@ -52,14 +51,13 @@ const config = {
   rabbitmq: profile({ tags: '@waldur and @stomp and not @wip', format: ['progress', './support/formatters/summary.js', ...reports('rabbitmq')] }),
 };
 
-module.exports = async function cucumberConfig() {
-  try {
-    const suite = loadConfig();
-    if (!isDryRun) await preflight(suite);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`e2e config error: ${e.message}\n`);
-    process.exit(2);
-  }
-  return config;
-};
+try {
+  const suite = loadConfig();
+  if (!isDryRun) preflight(suite);
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  process.stderr.write(`e2e config error: ${e.message}\n`);
+  process.exit(2);
+}
+
+module.exports = config;

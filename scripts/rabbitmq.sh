@@ -33,7 +33,11 @@ export ERL_EPMD_ADDRESS=127.0.0.1
 
 log() { echo "rabbitmq.sh: $*" >&2; }
 
-alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# the process in pid file $1 runs (a zombie counts as gone: PID 1 here may not reap orphans)
+alive() {
+  local state
+  [[ -f $1 ]] && state=$(ps -o stat= -p "$(cat "$1")" 2>/dev/null) && [[ $state != Z* ]]
+}
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -49,6 +53,7 @@ wait_until() {
 
 ports_open() { port_open $WS_PORT && port_open $MGMT_PORT; }
 node_gone() { ! alive "$DIR/server.pid" && ! alive "$DIR/rabbit.pid"; }
+epmd_gone() { ! alive "$DIR/epmd.pid"; }
 ports_closed() { ! port_open $WS_PORT && ! port_open $MGMT_PORT && ! port_open 5672 && ! port_open 25672; }
 
 cmd_install() {
@@ -122,7 +127,7 @@ cmd_stop() {
   fi
   if alive "$DIR/epmd.pid"; then
     kill -TERM "$(cat "$DIR/epmd.pid")"
-    wait_until 10 eval '! alive "$DIR/epmd.pid"' || true
+    wait_until 10 epmd_gone || true
   fi
   rm -f "$DIR/server.pid" "$DIR/rabbit.pid" "$DIR/epmd.pid"
   wait_until 10 ports_closed || log "warning: a RabbitMQ port is still open"

@@ -1,20 +1,11 @@
 /**
  * Before any worker starts: every remote target named in the config must answer. In strict mode
  * (ci, nightly, E2E_STRICT) a silent target stops the run with one line; otherwise it is a warning
- * and its scenarios fail with "cannot reach".
+ * and its scenarios fail with "cannot reach". Synchronous, because cucumber.js must export a plain
+ * object: the probes run in one short child process.
  */
+import { spawnSync } from 'node:child_process';
 import { ConfigError, SuiteConfig } from './config';
-
-async function answers(url: string): Promise<string | undefined> {
-  const httpUrl = url.replace(/^ws/, 'http');
-  try {
-    await fetch(httpUrl, { method: 'GET', signal: AbortSignal.timeout(5000) });
-    return undefined;
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    return `${url} does not answer (${cause})`;
-  }
-}
 
 export function remoteUrls(cfg: SuiteConfig): string[] {
   const urls: (string | undefined)[] = [];
@@ -25,8 +16,30 @@ export function remoteUrls(cfg: SuiteConfig): string[] {
   return urls.filter((u): u is string => Boolean(u));
 }
 
-export async function preflight(cfg: SuiteConfig): Promise<void> {
-  const problems = (await Promise.all(remoteUrls(cfg).map(answers))).filter((p): p is string => Boolean(p));
+const PROBE = `
+const urls = JSON.parse(process.argv[1]);
+Promise.all(urls.map((u) => fetch(u.replace(/^ws/, 'http'), { signal: AbortSignal.timeout(5000) })
+  .then(() => null, (e) => {
+    const c = e.cause || {};
+    const why = c.code || (c.errors && c.errors[0] && c.errors[0].code) || c.message || e.name;
+    return u + ' does not answer (' + why + ')';
+  })))
+  .then((r) => process.stdout.write(JSON.stringify(r.filter(Boolean))));
+`;
+
+/** URLs (of those given) that do not answer, each with the reason. */
+export function unreachable(urls: string[]): string[] {
+  if (!urls.length) return [];
+  const out = spawnSync(process.execPath, ['-e', PROBE, JSON.stringify(urls)], { encoding: 'utf8', timeout: 15_000 });
+  try {
+    return JSON.parse(out.stdout) as string[];
+  } catch {
+    return [`could not probe ${urls.join(', ')}`];
+  }
+}
+
+export function preflight(cfg: SuiteConfig): void {
+  const problems = unreachable(remoteUrls(cfg));
   if (!problems.length) return;
   const line = `${problems.join('; ')} (config ${cfg.source}); start the system or fix its URL`;
   if (cfg.strict) throw new ConfigError(line);

@@ -17,6 +17,7 @@ export interface Caller {
   isAdmin: boolean;
   tokenType: TokenType;
   executionId?: number;
+  expiresAt: number; // ms since epoch
 }
 
 export function hashPassword(password: string): string {
@@ -75,6 +76,7 @@ export class Tokens {
       isAdmin: identity.is_admin,
       tokenType: payload.token_type,
       executionId: payload.metadata?.execution_id,
+      expiresAt: Number(payload.exp) * 1000,
     };
   }
 

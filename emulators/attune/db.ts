@@ -19,7 +19,7 @@ export class Database {
   private constructor(readonly pg: PGlite, private readonly server: PGLiteSocketServer, readonly url: string) {}
 
   static async open(): Promise<Database> {
-    const pg = await PGlite.create({ loadDataDir: new Blob([await cachedDataDir()]) });
+    const pg = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(await cachedDataDir())]) });
     await pg.exec('SET search_path TO attune, public');
     const server = new PGLiteSocketServer({ db: pg, host: '127.0.0.1', port: 0, maxConnections: 16 });
     await server.start();
@@ -45,15 +45,21 @@ export class Database {
  * directory as a tarball under os.tmpdir(). Later instances start from a copy of it.
  */
 async function cachedDataDir(): Promise<Buffer> {
-  const hash = createHash('sha256').update(SCHEMA_DDL).digest('hex').slice(0, 16);
+  // keyed by the DDL and the PGlite build, so a schema change or an upgrade never reuses a stale copy
+  const pglitePkg = path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
+  const hash = createHash('sha256').update(SCHEMA_DDL).update(fs.readFileSync(pglitePkg)).digest('hex').slice(0, 16);
   const file = path.join(os.tmpdir(), `attune-emulator-pgdata-${hash}.tar`);
   if (fs.existsSync(file)) return fs.readFileSync(file);
   const pg = await PGlite.create();
   await pg.exec(SCHEMA_DDL);
+  await pg.exec('CHECKPOINT'); // flush pages so a reopened copy needs no WAL replay (which would skip sequence values)
   const tarball = Buffer.from(await (await pg.dumpDataDir('none')).arrayBuffer());
   await pg.close();
   const tmp = `${file}.${process.pid}.${Date.now()}`;
   fs.writeFileSync(tmp, tarball);
   fs.renameSync(tmp, file); // atomic: parallel workers never read a half-written cache
+  for (const stale of fs.readdirSync(os.tmpdir())) {
+    if (/^attune-emulator-pgdata-[0-9a-f]{16}\.tar$/.test(stale) && path.join(os.tmpdir(), stale) !== file) fs.rmSync(path.join(os.tmpdir(), stale), { force: true });
+  }
   return tarball;
 }

@@ -27,6 +27,8 @@ export function errorHandler(err: any, _req: Request, res: Response, _next: Next
     res.status(400).json({ error: `Invalid JSON: ${err.message}`, code: 'BAD_REQUEST' });
   } else if (err?.type === 'entity.too.large') {
     res.status(413).json({ error: 'Payload too large', code: 'BAD_REQUEST' });
+  } else if (err?.name === 'MulterError' || (Number.isInteger(err?.status) && err.status >= 400 && err.status < 500)) {
+    res.status(err.name === 'MulterError' ? 400 : err.status).json({ error: String(err.message), code: 'BAD_REQUEST' });
   } else if (typeof err?.code === 'string' && /^(23|22|42)/.test(err.code)) {
     const body = pgErrorBody(err);
     res.status(body.code === 'CONFLICT' ? 409 : 422).json(body);

@@ -28,6 +28,10 @@ export class Notifier {
   private readonly server = http.createServer((req, res) => this.handleHttp(req, res));
   private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('attune.v1') ? 'attune.v1' : false) });
   private readonly clients = new Set<Client>();
+  // Upstream re-checks token expiry every 30 s and closes expired sessions with 4401.
+  private readonly expiry = setInterval(() => {
+    for (const c of this.clients) if (c.caller.expiresAt <= Date.now()) c.socket.close(4401, 'token expired');
+  }, 30_000);
 
   constructor(private readonly tokens: Tokens) {
     this.server.on('upgrade', (req, socket, head) => {
@@ -71,6 +75,7 @@ export class Notifier {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.expiry);
     for (const c of this.clients) c.socket.terminate();
     this.clients.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

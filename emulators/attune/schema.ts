@@ -4,6 +4,8 @@
 export const SCHEMA_DDL = `
 CREATE SCHEMA IF NOT EXISTS attune;
 SET search_path TO attune, public;
+-- as upstream's deployments do: unqualified names resolve to the attune schema for every session
+ALTER DATABASE postgres SET search_path TO attune, public;
 
 CREATE TYPE attune.execution_status_enum AS ENUM
   ('requested','scheduling','scheduled','running','completed','failed','canceling','cancelled','timeout','abandoned');
@@ -215,6 +217,36 @@ CREATE TABLE attune.inquiry (
   updated TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
+-- Concurrency policies (upstream: no REST route; seeded through SQL). method enqueue: executions
+-- over the threshold wait in FIFO order; cancel: they are cancelled. Scoped to an action or a pack.
+CREATE TABLE attune.policy (
+  id BIGSERIAL PRIMARY KEY,
+  ref TEXT NOT NULL UNIQUE,
+  pack BIGINT REFERENCES attune.pack(id) ON DELETE CASCADE,
+  pack_ref TEXT,
+  action BIGINT REFERENCES attune.action(id) ON DELETE CASCADE,
+  action_ref TEXT,
+  parameters TEXT[] NOT NULL DEFAULT '{}',
+  method TEXT NOT NULL DEFAULT 'enqueue' CHECK (method IN ('enqueue', 'cancel')),
+  threshold INTEGER NOT NULL CHECK (threshold > 0),
+  name TEXT,
+  description TEXT,
+  tags TEXT[] NOT NULL DEFAULT '{}',
+  created TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE TABLE attune.queue_stats (
+  action_id BIGINT PRIMARY KEY REFERENCES attune.action(id) ON DELETE CASCADE,
+  queue_length INTEGER NOT NULL DEFAULT 0,
+  active_count INTEGER NOT NULL DEFAULT 0,
+  max_concurrent INTEGER NOT NULL DEFAULT 0,
+  oldest_enqueued_at TIMESTAMPTZ,
+  total_enqueued BIGINT NOT NULL DEFAULT 0,
+  total_completed BIGINT NOT NULL DEFAULT 0,
+  last_updated TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
 -- The system pack "core": built-in timer triggers and a few shell actions (inline code, as
 -- upstream runs ad-hoc core.shell actions).
 INSERT INTO attune.pack (ref, label, description, version, is_standard, tags)
@@ -231,5 +263,7 @@ INSERT INTO attune.action (ref, pack, pack_ref, label, description, entrypoint, 
    '{"message":{"type":"string","default":""}}'),
   ('core.noop', 1, 'core', 'No-op', 'Do nothing', 'true', 'core.shell', '{}'),
   ('core.sleep', 1, 'core', 'Sleep', 'Sleep for seconds', 'sleep "\${seconds:-1}"', 'core.shell',
-   '{"seconds":{"type":"integer","default":1}}');
+   '{"seconds":{"type":"integer","default":1}}'),
+  ('core.ask', 1, 'core', 'Ask', 'Create an inquiry and wait for its response', 'ask', 'core.native',
+   '{"prompt":{"type":"string","required":true},"response_schema":{"type":"object"},"assigned_to":{"type":"integer"},"timeout":{"type":"integer","description":"seconds"}}');
 `;

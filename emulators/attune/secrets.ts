@@ -26,7 +26,7 @@ export class Crypto {
   }
 
   /** The plain value of a key row. */
-  valueOf(row: { encrypted: boolean; value: unknown }): unknown {
+  valueOf(row: Record<string, any>): unknown {
     return row.encrypted ? this.decrypt(row.value) : row.value;
   }
 }

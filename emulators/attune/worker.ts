@@ -17,6 +17,8 @@ const ALIASES: Record<string, Runtime> = {
 };
 
 const MAX_OUTPUT = 10 * 1024 * 1024; // worker.max_stdout_bytes / max_stderr_bytes
+// stdin is a socket pair, which makes Debian's bash source ~/.bashrc unless told not to.
+const BASH = ['--norc', '--noprofile'];
 
 export function runtimeOf(runtimeRef: string | null | undefined, entrypoint = ''): Runtime | null {
   if (runtimeRef) return ALIASES[runtimeRef.toLowerCase()] ?? null;
@@ -86,10 +88,10 @@ function command(spec: RunSpec): [string, string[], string] | string {
   const file = scriptFile(spec.packDir, spec.entrypoint);
   const cwd = spec.packDir ?? os.tmpdir();
   if (file) {
-    const interpreter = { shell: '/bin/bash', python: 'python3', node: process.execPath }[spec.runtime];
-    return [interpreter, [file], path.dirname(file)];
+    if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, file], path.dirname(file)];
+    return [spec.runtime === 'python' ? 'python3' : process.execPath, [file], path.dirname(file)];
   }
-  if (spec.runtime === 'shell') return ['/bin/bash', ['-c', inlineShell(spec.entrypoint, spec.parameters)], cwd];
+  if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, '-c', inlineShell(spec.entrypoint, spec.parameters)], cwd];
   return `Action entrypoint '${spec.entrypoint}' not found in the pack directory`;
 }
 
@@ -106,7 +108,8 @@ export function run(spec: RunSpec): Promise<RunOutcome> {
     let cancelled = false;
     const child = spawn(exe, args, {
       cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), LANG: 'C.UTF-8', ...spec.env },
+      // SHLVL=1: a bash started over a socket-pair stdin (e.g. a pyenv shim) must not source ~/.bashrc.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), LANG: 'C.UTF-8', SHLVL: '1', ...spec.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // own process group, so timeout/cancel/stop kill the whole tree
     });
@@ -125,7 +128,8 @@ export function run(spec: RunSpec): Promise<RunOutcome> {
       cancelled = true;
       killTree();
     };
-    spec.signal.addEventListener('abort', onAbort, { once: true });
+    if (spec.signal.aborted) onAbort();
+    else spec.signal.addEventListener('abort', onAbort, { once: true });
     const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       const bytes = stream === 'stdout' ? 'stdoutBytes' : 'stderrBytes';
       if (out[bytes] < MAX_OUTPUT) out[stream].push(chunk.subarray(0, MAX_OUTPUT - out[bytes]));

@@ -38,10 +38,9 @@ const PHRASES: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-/** budapp's `type`: to_pascal_case(phrase) + "Error", then `.title()` -> e.g. "BadRequesterror". */
+/** budapp's `type`, literally PascalCase(phrase) + "error": "BadRequesterror", "InternalServerErrorerror". */
 export function errorType(status: number): string {
-  const pascal = (PHRASES[status] ?? 'Error').replace(/\s+/g, '') + 'Error';
-  return pascal.charAt(0).toUpperCase() + pascal.slice(1).toLowerCase();
+  return (PHRASES[status] ?? 'Error').replace(/\s+/g, '') + 'error';
 }
 
 export function errorBody(status: number, message: string, param: string | null = null) {

@@ -2,7 +2,8 @@ import { DetailError } from './errors';
 
 /**
  * budapp's `@rate_limit` (Redis fixed windows `rate_limit:*`). Each rule counts per key:
- * register per client IP, login per email, refresh per user, reset-password per email.
+ * register and login per client IP (as the contract: 3/10 min/IP, 10/min/IP), refresh per user,
+ * reset-password per email.
  * Overrides can target one key value so a scenario can lower a limit without touching others.
  */
 export const RULES = ['register', 'login', 'refresh', 'reset_password'] as const;
@@ -11,7 +12,7 @@ export interface Limit { limit: number; window_seconds: number }
 
 export const KEYED_BY: Record<Rule, string> = {
   register: 'client_ip',
-  login: 'email',
+  login: 'client_ip',
   refresh: 'user',
   reset_password: 'email',
 };

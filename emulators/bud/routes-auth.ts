@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { bearerOf, checkPassword, currentUser, hashPassword, Tokens } from './auth';
+import { authorize, bearerOf, checkPassword, currentUser, hashPassword, Tokens } from './auth';
 import { ClientError, DetailError } from './errors';
 import { KEYED_BY, RULES, type Rule, type RateLimiter } from './ratelimit';
-import { BudState, CLIENT_PERMISSIONS, DEFAULT_TIMINGS, now, User, type Timings } from './state';
-import { Validator } from './validate';
+import { ALL_PERMISSIONS, BudState, CLIENT_PERMISSIONS, DEFAULT_TIMINGS, now, User, type Timings } from './state';
+import { quoteList, Validator } from './validate';
 
 export interface Ctx { state: BudState; tokens: Tokens; limiter: RateLimiter }
 
@@ -36,23 +36,12 @@ export function authRoutes({ state, tokens, limiter }: Ctx): Router {
 
   r.post('/auth/register', async (req, res) => {
     const v = new Validator(req.body, 'body');
-    const name = v.str('name', { required: true, min: 1, max: 100, pattern: NAME_RE });
-    const email = v.email('email', { required: true, max: 100 });
-    const password = v.str('password', { required: true, min: 8, max: 100 });
-    const problem = password === undefined ? null : passwordProblem(password);
-    if (problem) v.valueError('password', problem, password);
-    const role = v.oneOf('role', ['admin', 'super_admin', 'developer', 'devops', 'tester'], { required: true });
-    if (role === 'super_admin') v.valueError('role', 'super_admin role cannot be assigned during registration', role);
-    const company = v.str('company', { max: 100 });
-    const purpose = v.str('purpose', { max: 255 });
+    const fields = readUserCreate(v);
     v.done();
     limiter.hit('register', clientIp(req));
-    if (state.userByEmail(email!)) throw new ClientError(400, 'Email already registered');
+    if (state.userByEmail(fields.email)) throw new ClientError(400, 'Email already registered');
     // user_type and permissions are forced: a self-registered user is always a client.
-    state.addUser({
-      name: name!, email: email!, password: hashPassword(password!), role: role!, company: company ?? null,
-      purpose: purpose ?? null, user_type: 'client', permissions: [...CLIENT_PERMISSIONS],
-    });
+    state.addUser({ ...fields, user_type: 'client', permissions: [...CLIENT_PERMISSIONS] });
     res.json({ object: 'info', message: 'User registered successfully' });
   });
 
@@ -64,7 +53,7 @@ export function authRoutes({ state, tokens, limiter }: Ctx): Router {
     const userType = v.oneOf('user_type', ['admin', 'client']) ?? 'client';
     const rememberMe = v.bool('remember_me');
     v.done();
-    limiter.hit('login', email!.toLowerCase());
+    limiter.hit('login', clientIp(req));
     const user = state.userByEmail(email!);
     if (!user) throw new ClientError(400, 'This email is not registered');
     if (user.status !== 'active') throw new ClientError(400, 'User account is not active');
@@ -169,6 +158,77 @@ export function authRoutes({ state, tokens, limiter }: Ctx): Router {
     user.is_reset_password = false;
     rec.used = true;
     res.json({ object: 'user.reset-password-with-token', message: 'Password has been reset successfully' });
+  });
+
+  return r;
+}
+
+/** `UserCreate` fields shared by self-registration and admin user creation. */
+function readUserCreate(v: Validator) {
+  const name = v.str('name', { required: true, min: 1, max: 100, pattern: NAME_RE });
+  const email = v.email('email', { required: true, max: 100 });
+  const password = v.str('password', { required: true, min: 8, max: 100 });
+  const problem = password === undefined ? null : passwordProblem(password);
+  if (problem) v.valueError('password', problem, password);
+  const role = v.oneOf('role', ['admin', 'super_admin', 'developer', 'devops', 'tester'], { required: true });
+  if (role === 'super_admin') v.valueError('role', 'super_admin role cannot be assigned', role);
+  const company = v.str('company', { max: 100 });
+  const purpose = v.str('purpose', { max: 255 });
+  return {
+    name: name!, email: email!, password: hashPassword(password ?? ''), role: role!, company: company ?? null, purpose: purpose ?? null,
+  };
+}
+
+/** Admin user management (`user:manage`): create users with chosen permissions, read, soft-delete. */
+export function userAdminRoutes({ state, tokens }: Ctx): Router {
+  const r = Router();
+  const target = (req: Request) => {
+    const v = new Validator(req.params, 'path');
+    const id = v.uuid('user_id', { required: true });
+    v.done();
+    const user = state.users.get(id!);
+    if (!user || user.status === 'deleted') throw new ClientError(404, 'User not found');
+    return user;
+  };
+
+  r.post('/users', async (req, res) => {
+    await authorize(req, state, tokens, 'user:manage');
+    const v = new Validator(req.body, 'body');
+    const fields = readUserCreate(v);
+    const userType = v.oneOf('user_type', ['admin', 'client'] as const) ?? 'client';
+    const granted = v.list('permissions', (p, i) => {
+      const name = (p as { name?: unknown } | null)?.name;
+      if (typeof name === 'string' && (ALL_PERMISSIONS as readonly string[]).includes(name)) {
+        return (p as { has_permission?: unknown }).has_permission === false ? undefined : name;
+      }
+      v.issues.push({ type: 'enum', loc: ['body', 'permissions', i, 'name'], msg: `Input should be ${quoteList(ALL_PERMISSIONS)}`, input: name });
+      return undefined;
+    });
+    v.done();
+    if (state.userByEmail(fields.email)) throw new ClientError(400, 'Email already registered');
+    const permissions = userType === 'admin' ? [...ALL_PERMISSIONS] : [...new Set([...CLIENT_PERMISSIONS, ...(granted ?? [])])];
+    const user = state.addUser({ ...fields, user_type: userType, permissions });
+    user.is_reset_password = true; // admin-created users must change the password given to them
+    res.json({ object: 'user.create', message: 'User created successfully', user: publicUser(user) });
+  });
+
+  r.get('/users/:user_id', async (req, res) => {
+    await authorize(req, state, tokens, 'user:view');
+    res.json({ object: 'user.get', message: 'Successfully get user', user: publicUser(target(req)) });
+  });
+
+  r.get('/users/:user_id/permissions', async (req, res) => {
+    await authorize(req, state, tokens, 'user:view');
+    res.json({ object: 'user.permissions', message: 'Successfully get user permissions', global_scopes: [...target(req).permissions], project_scopes: [] });
+  });
+
+  r.delete('/users/:user_id', async (req, res) => {
+    const admin = await authorize(req, state, tokens, 'user:manage');
+    const user = target(req);
+    if (user.id === admin.id) throw new ClientError(400, 'You cannot delete yourself');
+    user.status = 'deleted';
+    for (const [sid, uid] of state.sessions) if (uid === user.id) state.sessions.delete(sid);
+    res.json({ object: 'user.delete', message: 'User deleted successfully' });
   });
 
   return r;

@@ -8,7 +8,6 @@ export const ALL_PERMISSIONS = [
   'endpoint:manage', 'cluster:view', 'cluster:manage', 'user:view', 'user:manage', 'benchmark:view',
   'benchmark:manage', 'client:access',
 ] as const;
-export const USER_ROLES = ['admin', 'developer', 'devops', 'tester'] as const;
 
 export interface User {
   id: string;

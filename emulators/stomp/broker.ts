@@ -47,6 +47,8 @@ export interface Consumer {
   ackMode: AckMode;
   prefetch: number; // 0 = unlimited
   unacked: Message[];
+  /** False once the subscriber's socket is closing: nothing more is handed to it. */
+  ready(): boolean;
   /** Hands one message to the subscriber. */
   deliver(message: Message): void;
 }
@@ -105,7 +107,7 @@ export class Queue {
   private nextConsumer(): Consumer | undefined {
     for (let i = 0; i < this.consumers.length; i++) {
       const c = this.consumers[(this.next + i) % this.consumers.length];
-      if (c.ackMode === 'auto' || !c.prefetch || c.unacked.length < c.prefetch) {
+      if (c.ready() && (c.ackMode === 'auto' || !c.prefetch || c.unacked.length < c.prefetch)) {
         this.next = (this.next + i + 1) % this.consumers.length;
         return c;
       }

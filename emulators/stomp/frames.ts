@@ -7,7 +7,11 @@ export interface Frame {
   body: Buffer;
 }
 
-export class FrameError extends Error {}
+export class FrameError extends Error {
+  constructor(message: string, readonly summary = 'Bad frame') {
+    super(message);
+  }
+}
 
 const CLIENT_COMMANDS = new Set([
   'CONNECT', 'STOMP', 'SEND', 'SUBSCRIBE', 'UNSUBSCRIBE', 'ACK', 'NACK', 'BEGIN', 'COMMIT', 'ABORT', 'DISCONNECT',
@@ -34,30 +38,35 @@ function escapeHeader(value: string): string {
   return value.replace(/[\\\r\n:]/g, (c) => ({ '\\': '\\\\', '\r': '\\r', '\n': '\\n', ':': '\\c' })[c]!);
 }
 
-/** Incremental parser: feed() raw bytes, get complete frames; "heartbeat" counts bare EOLs between frames. */
+/** Incremental parser: feed() raw bytes, then take complete frames one by one with next(). */
 export class FrameParser {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
 
   constructor(private readonly maxFrameBytes = 16 * 1024 * 1024) {}
 
-  /** Returns the complete frames in the data seen so far; throws FrameError for a malformed frame. */
-  feed(chunk: Buffer): { frames: Frame[]; heartbeats: number } {
+  /** Adds received bytes; returns how many heart-beat EOLs they carried between frames. */
+  feed(chunk: Buffer): number {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    const frames: Frame[] = [];
-    let heartbeats = 0;
-    for (;;) {
-      let start = 0;
-      while (start < this.buf.length && (this.buf[start] === LF || this.buf[start] === CR)) {
-        if (this.buf[start] === LF) heartbeats++;
-        start++;
-      }
-      this.buf = this.buf.subarray(start);
-      if (!this.buf.length) break;
-      const frame = this.parseOne();
-      if (!frame) break;
-      frames.push(frame);
+    return this.skipEols();
+  }
+
+  /** The next complete frame, or undefined until more bytes arrive; throws FrameError for a malformed frame. */
+  next(): Frame | undefined {
+    if (!this.buf.length) return undefined;
+    const frame = this.parseOne();
+    if (frame) this.skipEols();
+    return frame;
+  }
+
+  private skipEols(): number {
+    let start = 0;
+    let eols = 0;
+    while (start < this.buf.length && (this.buf[start] === LF || this.buf[start] === CR)) {
+      if (this.buf[start] === LF) eols++;
+      start++;
     }
-    return { frames, heartbeats };
+    this.buf = this.buf.subarray(start);
+    return eols;
   }
 
   private parseOne(): Frame | undefined {
@@ -68,7 +77,7 @@ export class FrameParser {
     }
     const lines = this.buf.subarray(0, headEnd.at).toString('utf8').replace(/\r$/, '').split(/\r?\n/);
     const command = lines[0];
-    if (!CLIENT_COMMANDS.has(command)) throw new FrameError(`unknown command "${command.slice(0, 40)}"`);
+    if (!CLIENT_COMMANDS.has(command)) throw new FrameError(`Could not interpret command "${command.slice(0, 40)}"`, 'Bad command');
     if (lines.length - 1 > MAX_HEADERS) throw new FrameError('too many headers');
     const escaped = command !== 'CONNECT' && command !== 'STOMP';
     const headers: Record<string, string> = {};

@@ -89,14 +89,11 @@ export class StompSession {
     if (this.closed) return;
     this.lastReceived = Date.now();
     try {
-      const { frames } = this.parser.feed(data);
-      for (const frame of frames) {
-        if (this.closed) return;
-        this.handle(frame);
-      }
+      this.parser.feed(data);
+      for (let frame = this.parser.next(); frame && !this.closed; frame = this.parser.next()) this.handle(frame);
     } catch (e) {
       if (e instanceof StompError) this.sendError(e);
-      else if (e instanceof FrameError) this.sendError(new StompError('Bad frame', `${e.message}\n`));
+      else if (e instanceof FrameError) this.sendError(new StompError(e.summary, `${e.message}\n`));
       else if (e instanceof BrokerError) this.sendError(new StompError(e.code, e.message));
       else this.sendError(new StompError('Internal error', `${(e as Error).message}\n`));
     }
@@ -181,7 +178,8 @@ export class StompSession {
     if (value === undefined) return [0, 0];
     const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(value);
     if (!m) throw new StompError('Bad CONNECT', `invalid heart-beat header "${value}"\n`);
-    return [Number(m[1]), Number(m[2])];
+    // RabbitMQ keeps heart-beats in whole seconds, at least one: 0,300 -> 1000,0 and 1500,2500 -> 2000,1000
+    return [Number(m[1]), Number(m[2])].map((ms) => (ms > 0 ? Math.max(1, Math.floor(ms / 1000)) * 1000 : 0)) as [number, number];
   }
 
   private onSend(frame: Frame): void {
@@ -238,6 +236,7 @@ export class StompSession {
     this.broker.check(user, vhost, 'read', 'queue', queue.name);
     const sub: Subscription = {
       id, destination, temporary, queue, ackMode, prefetch, unacked: [],
+      ready: () => !this.closed && this.ws.readyState === this.ws.OPEN,
       deliver: (message) => this.deliver(sub, message),
     };
     this.subscriptions.set(id, sub);

@@ -177,6 +177,7 @@ export function buildApi(): Router<Ctx> {
     const cust = lookup(c.store.customers, q.params[0]);
     if ([...c.store.projects.values()].some((p) => p.customer === cust.uuid)) throw new ApiError(409, { detail: 'Cannot delete organization with existing projects.' });
     c.store.customers.delete(cust.uuid);
+    for (const sp of [...c.store.providers.values()]) if (sp.customer === cust.uuid) c.store.providers.delete(sp.uuid);
     return { status: 204 };
   });
 
@@ -297,6 +298,7 @@ export function buildApi(): Router<Ctx> {
     const o = lookup(c.store.offerings, q.params[0]);
     if ([...c.store.resources.values()].some((x) => x.offering === o.uuid && x.state !== 'Terminated')) throw new ApiError(409, { detail: 'Offering has resources.' });
     c.store.offerings.delete(o.uuid);
+    for (const p of [...c.store.plans.values()]) if (p.offering === o.uuid) c.store.plans.delete(p.uuid);
     return { status: 204 };
   });
   r.add('GET', '/api/marketplace-plans/', (q, c) => {
@@ -320,7 +322,7 @@ export function buildApi(): Router<Ctx> {
     const resources = uuidFilter(q, 'resource_uuid');
     const states = choiceFilter(q, 'state', ORDER_STATES);
     const types = choiceFilter(q, 'type', ORDER_TYPES);
-    const items = [...c.store.orders.values()].filter((o) => anyOf(offerings, o.offering) && anyOf(projects, o.project) && anyOf(customers, c.store.projects.get(o.project)?.customer) && anyOf(resources, o.reported_resource) && anyOf(states, o.state) && anyOf(types, o.type));
+    const items = [...c.store.orders.values()].filter((o) => anyOf(offerings, o.offering) && anyOf(projects, o.project) && anyOf(customers, c.store.projects.get(o.project)?.customer) && (!resources.length || resources.includes(o.resource) || resources.includes(o.reported_resource)) && anyOf(states, o.state) && anyOf(types, o.type));
     return list(orderByCreated(items), (o) => c.store.order(o))(q, c);
   });
   r.add('GET', '/api/marketplace-orders/:uuid/', (q, c) => ({ body: c.store.order(lookup(c.store.orders, q.params[0])) }));
@@ -372,7 +374,7 @@ export function buildApi(): Router<Ctx> {
     r.add('POST', `/api/${collection}/:uuid/terminate/`, (q, c) => {
       const res = lookup(c.store.resources, q.params[0]);
       const b = body(q);
-      return { body: { order_uuid: resourceOrder(c, res, 'Terminate', ['OK', 'Erred'], { ...res.limits }, b.attributes ?? {}).uuid } };
+      return { body: { order_uuid: resourceOrder(c, res, 'Terminate', ['OK', 'Erred'], {}, b.attributes ?? {}).uuid } };
     });
   }
   r.add('POST', '/api/marketplace-resources/:uuid/update_limits/', (q, c) => {

@@ -94,7 +94,7 @@ export function send(res: ServerResponse, req: Req | null, reply: Reply): void {
     payload = String(reply.body ?? '');
     headers['Content-Type'] = reply.contentType;
   } else if (reply.body !== undefined) {
-    const fields = req && req.method === 'GET' && status < 300 ? req.query.getAll('field') : [];
+    const fields = req && req.method === 'GET' && status < 300 ? req.query.getAll('field').filter(Boolean) : [];
     payload = JSON.stringify(restrictFields(reply.body, fields));
     headers['Content-Type'] = 'application/json';
   }

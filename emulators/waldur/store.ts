@@ -104,7 +104,7 @@ export class Store {
 
   project(p: Project): Json {
     const c = this.customers.get(p.customer);
-    return { url: this.url('projects', p.uuid), uuid: p.uuid, name: p.name, slug: p.slug, customer: this.url('customers', p.customer), customer_uuid: p.customer, customer_name: c?.name ?? '', customer_slug: c?.slug ?? '', customer_native_name: '', customer_abbreviation: c?.abbreviation ?? '', description: p.description, created: p.created, type: null, type_name: null, type_uuid: null, backend_id: p.backend_id, start_date: p.start_date, end_date: p.end_date, end_date_requested_by: null, oecd_fos_2007_code: p.oecd_fos_2007_code, oecd_fos_2007_label: null, is_industry: p.is_industry, image: null, resources_count: [...this.resources.values()].filter((r) => r.project === p.uuid && r.state !== 'Terminated').length, kind: 'default', is_removed: false, marketplace_resource_count: {}, billing_price_estimate: null };
+    return { url: this.url('projects', p.uuid), uuid: p.uuid, name: p.name, slug: p.slug, customer: this.url('customers', p.customer), customer_uuid: p.customer, customer_name: c?.name ?? '', customer_slug: c?.slug ?? '', customer_native_name: '', customer_abbreviation: c?.abbreviation ?? '', description: p.description, created: p.created, type: null, type_name: null, type_uuid: null, backend_id: p.backend_id, start_date: p.start_date, end_date: p.end_date, end_date_requested_by: null, oecd_fos_2007_code: p.oecd_fos_2007_code, oecd_fos_2007_label: '', is_industry: p.is_industry, image: null, resources_count: [...this.resources.values()].filter((r) => r.project === p.uuid && r.state !== 'Terminated').length, kind: 'default', is_removed: false, marketplace_resource_count: {} };
   }
 
   category(c: Category): Json {
@@ -140,7 +140,7 @@ export class Store {
       components: o.components.map((c) => this.component(c)), plugin_options: o.plugin_options, state: o.state,
       vendor_details: '', getting_started: '', integration_guide: '', thumbnail: null, order_count: [...this.orders.values()].filter((x) => x.offering === o.uuid).length,
       plans: [...this.plans.values()].filter((p) => p.offering === o.uuid && !p.archived).map((p) => this.plan(p, publicView)),
-      screenshots: [], type: o.type, shared: o.shared, billable: o.billable, scope: null, scope_uuid: null, scope_name: null, scope_state: null, scope_error_message: null,
+      screenshots: [], type: o.type, shared: o.shared, billable: o.billable, scope: '', scope_uuid: null, scope_name: null, scope_state: null, scope_error_message: null,
       files: [], quotas: [], paused_reason: '', datacite_doi: '', citation_count: -1, latitude: null, longitude: null, country: '', backend_id: o.backend_id,
       organization_groups: [], tags: [], image: null, total_customers: null, total_cost: null, total_cost_estimated: null, parent_description: null, parent_uuid: null, parent_name: null,
     };
@@ -200,14 +200,14 @@ export class Store {
     return {
       ...this.offeringRefs(r.offering, r.plan),
       attributes: r.attributes, limits: r.limits, uuid: r.uuid, created: r.created, modified: r.modified, url: this.url('marketplace-resources', r.uuid),
-      scope: null, description: r.description, state: r.state, resource_uuid: null, backend_id: r.backend_id, effective_id: r.effective_id, resource_type: null,
-      project: this.url('projects', r.project), ...this.projectRefs(r.project), project_end_date: p?.end_date ?? null, project_end_date_requested_by: '',
-      offering_backend_id: o?.backend_id ?? '', parent_offering_uuid: null, parent_offering_name: null, parent_offering_slug: null, parent_uuid: null, parent_name: null,
+      scope: '', description: r.description, state: r.state, resource_uuid: null, backend_id: r.backend_id, effective_id: r.effective_id, resource_type: null,
+      project: this.url('projects', r.project), ...this.projectRefs(r.project), project_end_date: p?.end_date ?? null,
+      offering_backend_id: o?.backend_id ?? '',
       backend_metadata: {}, is_usage_based: o?.components.some((c) => c.billing_type === 'usage') ?? false, is_limit_based: o?.components.some((c) => c.billing_type === 'limit') ?? false,
-      name: r.name, slug: r.slug, current_usages: {}, can_terminate: r.state === 'OK' || r.state === 'Erred', report: null, end_date: r.end_date, end_date_requested_by: null, username: null,
+      name: r.name, slug: r.slug, current_usages: {}, can_terminate: r.state === 'OK' || r.state === 'Erred', report: [], end_date: r.end_date, end_date_requested_by: null, username: null,
       limit_usage: {}, downscaled: r.downscaled, restrict_member_access: r.restrict_member_access, paused: r.paused, endpoints: [], error_message: r.error_message, error_traceback: r.error_traceback,
       options: null, available_actions: [], last_sync: r.last_sync, order_in_progress: inProgress ? this.order(inProgress) : null, creation_order: creation ? this.order(creation) : null,
-      service_settings_uuid: null, user_requires_reconsent: false, renewal_date: null, offering_components: (o?.components ?? []).map((c) => this.component(c)),
+      user_requires_reconsent: false, renewal_date: null, offering_components: (o?.components ?? []).map((c) => this.component(c)),
     };
   }
 

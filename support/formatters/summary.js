@@ -46,7 +46,7 @@ class SummaryReport extends Formatter {
     return {
       group: group ? `${system} ${group[1]}` : system,
       id,
-      title: `${feature.replace(/^\S+\s+/, id ? '' : '$&')} › ${attempt.pickle.name}`.trim(),
+      title: `${id && feature.startsWith(`${id} `) ? feature.slice(id.length + 1) : feature} › ${attempt.pickle.name}`,
       status: attempt.worstTestStepResult.status,
       duration: results.reduce((sum, r) => sum + seconds(r.duration), 0),
       error: failed ? (failed.message ?? failed.status).split('\n').slice(0, 4).join('\n      ') : undefined,
@@ -77,7 +77,7 @@ class SummaryReport extends Formatter {
     for (const [name, list] of groups) {
       lines.push('', `${name} (${list.length} scenarios)`);
       for (const r of list) {
-        lines.push(`${ICON[r.status] ?? '❓'} ${r.id ? `${r.id} ` : ''}${r.title} (${r.duration.toFixed(1)}s)`);
+        lines.push(`${ICON[r.status] ?? '❓'} ${r.id ? `${r.id} ` : ''}${r.title} (${r.duration.toFixed(r.duration < 1 ? 2 : 1)}s)`);
       }
     }
     lines.push(

@@ -1,7 +1,293 @@
-/** Wire client for waldur (placeholder; its owner replaces this). */
-import { HttpLog } from './http';
-import { WaldurTarget } from '../targets';
+/**
+ * Wire client for the two Waldur instances of the federation (A = source, B = target): Token auth,
+ * `/api/...` paths with trailing slashes, lists followed through the Link header. It speaks the upstream
+ * REST dialect (REPORT §2, §8) and never asserts; a call that does not succeed throws WaldurCallError
+ * with the status and body, so a step can say what came back.
+ */
+import { AxiosInstance } from 'axios';
+import { HttpLog, createHttp } from './http';
+import { WaldurInstance, WaldurTarget } from '../targets';
+
+export type Side = 'a' | 'b';
+export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const TERMINAL_ORDER_STATES = ['done', 'erred', 'canceled', 'rejected'];
+
+export interface WaldurOrder {
+  uuid: string;
+  state: string;
+  type: string;
+  backend_id: string;
+  marketplace_resource_uuid: string;
+  error_message: string;
+  limits: Record<string, number>;
+}
+
+export interface WaldurResource {
+  uuid: string;
+  name: string;
+  state: string;
+  backend_id: string;
+  effective_id: string;
+  limits: Record<string, number>;
+  project_uuid: string;
+  offering_uuid: string;
+}
+
+export interface ComponentSpec {
+  type: string;
+  name: string;
+  measured_unit: string;
+}
+
+export interface OfferingRefs {
+  uuid: string;
+  url: string;
+  planUrl: string;
+  customerUuid: string;
+}
+
+/** Called for every entity the client creates, with the call that removes it again. */
+export type Track = (description: string, undo: () => Promise<unknown>) => void;
+
+export class WaldurCallError extends Error {
+  constructor(
+    readonly side: Side,
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`Waldur ${side.toUpperCase()} ${method} ${path} answered ${status}: ${JSON.stringify(body)?.slice(0, 400)}`);
+  }
+}
+
+/** A UUID in the dashed form Waldur keeps in backend_id fields. */
+export function dashedUuid(uuid: string): string {
+  const h = uuid.replace(/-/g, '').toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+export const hexUuid = (uuid: string): string => uuid.replace(/-/g, '').toLowerCase();
+
+function nextLink(header: unknown): string | null {
+  for (const part of String(header ?? '').split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="next"/.exec(part);
+    if (m) return m[1];
+  }
+  return null;
+}
+
+/** One Waldur instance's REST API. */
+export class WaldurInstanceClient {
+  readonly http: AxiosInstance;
+
+  constructor(
+    readonly side: Side,
+    readonly instance: WaldurInstance,
+    log: HttpLog,
+  ) {
+    this.http = createHttp(instance.url, log, { headers: { Authorization: `Token ${instance.token}`, Accept: 'application/json' } });
+  }
+
+  /** Absolute URL of an API path on this instance. */
+  url(path: string): string {
+    return new URL(path.replace(/^\//, ''), this.instance.url).toString();
+  }
+
+  async call(method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, body?: unknown, params?: Record<string, unknown>): Promise<Json> {
+    const res = await this.http.request({ method, url: path, data: body, params, paramsSerializer: { indexes: null } });
+    if (res.status >= 300) throw new WaldurCallError(this.side, method.toUpperCase(), path, res.status, res.data);
+    return res.data;
+  }
+
+  get(path: string, params?: Record<string, unknown>): Promise<Json> {
+    return this.call('get', path, undefined, params);
+  }
+
+  post(path: string, body: unknown = {}): Promise<Json> {
+    return this.call('post', path, body);
+  }
+
+  /** Every item of a list endpoint, page by page through the Link header. */
+  async list(path: string, params: Record<string, unknown> = {}): Promise<Json[]> {
+    const items: Json[] = [];
+    let res = await this.http.get(path, { params: { page_size: 100, ...params }, paramsSerializer: { indexes: null } });
+    for (;;) {
+      if (res.status >= 300 || !Array.isArray(res.data)) throw new WaldurCallError(this.side, 'GET', path, res.status, res.data);
+      items.push(...res.data);
+      const next = nextLink(res.headers.link);
+      if (!next) return items;
+      res = await this.http.get(next);
+    }
+  }
+
+  // ---- organisation, project, offering ------------------------------------------------------------
+
+  async createCustomer(name: string, track: Track): Promise<Json> {
+    const c = await this.post('/api/customers/', { name });
+    track(`customer ${name} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/customers/${c.uuid}/`));
+    return c;
+  }
+
+  async createServiceProvider(customerUrl: string): Promise<Json> {
+    return this.post('/api/marketplace-service-providers/', { customer: customerUrl });
+  }
+
+  async createCategory(title: string, track: Track): Promise<Json> {
+    const c = await this.post('/api/marketplace-categories/', { title });
+    track(`category ${title} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/marketplace-categories/${c.uuid}/`));
+    return c;
+  }
+
+  async createProject(name: string, customerUrl: string, track: Track): Promise<Json> {
+    const p = await this.post('/api/projects/', { name, customer: customerUrl });
+    track(`project ${name} on Waldur ${this.side.toUpperCase()}`, () => this.deleteProject(p.uuid));
+    return p;
+  }
+
+  /** Delete a project after terminating what is left in it (e.g. the "shadow" resources of known issue 2). */
+  async deleteProject(uuid: string): Promise<void> {
+    const left = await this.resources({ project_uuid: hexUuid(uuid), state: ['OK', 'Erred'] });
+    for (const r of left) await this.terminateAsOperator(r.uuid);
+    await this.call('delete', `/api/projects/${hexUuid(uuid)}/`);
+  }
+
+  /** An Active offering with limit-billed components and one plan (the plan's setup steps 1-2). */
+  async createOffering(
+    spec: { name: string; type: string; customer: Json; categoryUrl: string; components: ComponentSpec[] },
+    track: Track,
+  ): Promise<OfferingRefs> {
+    const o = await this.post('/api/marketplace-provider-offerings/', { name: spec.name, type: spec.type, customer: spec.customer.url, category: spec.categoryUrl });
+    track(`offering ${spec.name} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/marketplace-provider-offerings/${o.uuid}/`));
+    for (const c of spec.components) {
+      await this.post(`/api/marketplace-provider-offerings/${o.uuid}/create_offering_component/`, { ...c, billing_type: 'limit' });
+    }
+    await this.post('/api/marketplace-plans/', { name: 'Default', offering: o.url, unit_price: '0' });
+    await this.post(`/api/marketplace-provider-offerings/${o.uuid}/activate/`);
+    const pub = await this.get(`/api/marketplace-public-offerings/${o.uuid}/`);
+    return { uuid: o.uuid, url: pub.url, planUrl: pub.plans[0].url, customerUuid: spec.customer.uuid };
+  }
+
+  // ---- orders and resources -----------------------------------------------------------------------
+
+  /** A Create order for the public offering's first plan (Test 2 setup, REPORT §2.1). */
+  async orderResource(offering: OfferingRefs, projectUrl: string, limits: Record<string, number>, name: string): Promise<WaldurOrder> {
+    return this.post('/api/marketplace-orders/', { offering: offering.url, project: projectUrl, plan: offering.planUrl, limits, attributes: { name }, type: 'Create' });
+  }
+
+  order(uuid: string): Promise<WaldurOrder> {
+    return this.get(`/api/marketplace-orders/${hexUuid(uuid)}/`);
+  }
+
+  orders(params: Record<string, unknown>): Promise<WaldurOrder[]> {
+    return this.list('/api/marketplace-orders/', params);
+  }
+
+  resource(uuid: string): Promise<WaldurResource> {
+    return this.get(`/api/marketplace-provider-resources/${hexUuid(uuid)}/`);
+  }
+
+  resources(params: Record<string, unknown>): Promise<WaldurResource[]> {
+    return this.list('/api/marketplace-provider-resources/', params);
+  }
+
+  /** Update order for new limits; returns the order UUID. */
+  async updateLimits(resourceUuid: string, limits: Record<string, number>): Promise<string> {
+    const r = await this.post(`/api/marketplace-resources/${hexUuid(resourceUuid)}/update_limits/`, { limits });
+    return r.order_uuid ?? r.uuid;
+  }
+
+  /** Terminate order; returns the order UUID. */
+  async terminate(resourceUuid: string): Promise<string> {
+    const r = await this.post(`/api/marketplace-resources/${hexUuid(resourceUuid)}/terminate/`, {});
+    return r.order_uuid ?? r.uuid;
+  }
+
+  /** Provider side of an order as staff: approve if pending, then mark done. */
+  async completeAsProvider(orderUuid: string): Promise<void> {
+    const o = await this.order(orderUuid);
+    if (o.state === 'pending-provider') await this.post(`/api/marketplace-orders/${hexUuid(orderUuid)}/approve_by_provider/`, {});
+    if (o.state === 'pending-provider' || o.state === 'executing') await this.post(`/api/marketplace-orders/${hexUuid(orderUuid)}/set_state_done/`);
+  }
+
+  /**
+   * Remove a resource as upstream allows: terminate it and complete the order as provider (nobody else
+   * will), unless it is already terminated or has an order in flight.
+   */
+  async terminateAsOperator(resourceUuid: string): Promise<void> {
+    const r = await this.resource(resourceUuid);
+    if (r.state === 'Terminated') return;
+    const open = await this.orders({ resource_uuid: hexUuid(resourceUuid), state: ['pending-consumer', 'pending-provider', 'executing'] });
+    for (const o of open) await this.post(`/api/marketplace-orders/${hexUuid(o.uuid)}/set_state_erred/`, { error_message: 'e2e cleanup' });
+    const fresh = await this.resource(resourceUuid);
+    if (fresh.state !== 'OK' && fresh.state !== 'Erred') return;
+    await this.completeAsProvider(await this.terminate(resourceUuid));
+  }
+
+  /**
+   * The plan's AutoApproveWaldurBackend: approve every order of `offeringUuid` waiting for the provider and
+   * mark it done (B's Marketplace.Basic offering has no backend processor). Returns the orders it completed.
+   */
+  async autoApprove(offeringUuid: string): Promise<string[]> {
+    const waiting = await this.orders({ offering_uuid: hexUuid(offeringUuid), state: 'pending-provider' });
+    for (const o of waiting) await this.completeAsProvider(o.uuid);
+    return waiting.map((o) => o.uuid);
+  }
+
+  // ---- events ------------------------------------------------------------------------------------
+
+  /** HTTP status of a plain GET on /rmqws-stomp: 426 = STOMP over WebSocket is configured. */
+  async stompProbe(): Promise<number> {
+    const res = await this.http.get('rmqws-stomp', { maxRedirects: 0 });
+    return res.status;
+  }
+
+  /**
+   * An own event subscription for `objectType` events of an offering (an identity, a subscription and
+   * its queue), so the suite can listen like the agent does without taking the agent's messages.
+   */
+  async subscribeToEvents(offeringUuid: string, objectType: string, name: string, track: Track): Promise<{ login: string; vhost: string; queue: string }> {
+    const identity = await this.post('/api/marketplace-site-agent-identities/', { offering: offeringUuid, name, version: 'e2e', last_restarted: new Date().toISOString() });
+    track(`agent identity ${name} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/marketplace-site-agent-identities/${identity.uuid}/`));
+    const sub = await this.post(`/api/marketplace-site-agent-identities/${identity.uuid}/register_event_subscription/`, { observable_object_type: objectType, description: `e2e capture ${name}` });
+    track(`event subscription ${sub.uuid} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/event-subscriptions/${sub.uuid}/`));
+    const queue = await this.post(`/api/event-subscriptions/${sub.uuid}/create_queue/`, { offering_uuid: offeringUuid, object_type: objectType });
+    return { login: hexUuid(sub.uuid), vhost: hexUuid(sub.user_uuid), queue: queue.queue_name };
+  }
+
+  /** STOMP over WebSocket URL of this instance (nginx's /rmqws-stomp). */
+  stompUrl(): string {
+    return this.url('rmqws-stomp').replace(/^http/, 'ws');
+  }
+
+  // ---- operator ---------------------------------------------------------------------------------
+
+  /** Switch a known-issue fault on the embedded instance's operator endpoint. */
+  async fault(name: 'set_state_done_500' | 'shadow_resource', opts: { times?: number } = {}): Promise<void> {
+    if (!this.instance.adminUrl) throw new Error(`Waldur ${this.side.toUpperCase()} has no operator endpoint (admin_url) to switch "${name}" on`);
+    const res = await this.http.post(new URL('faults', this.instance.adminUrl.replace(/\/?$/, '/')).toString(), { name, ...opts });
+    if (res.status >= 300) throw new WaldurCallError(this.side, 'POST', '__admin/faults', res.status, res.data);
+  }
+
+  async clearFaults(): Promise<void> {
+    if (!this.instance.adminUrl) return;
+    await this.http.delete(new URL('faults', this.instance.adminUrl.replace(/\/?$/, '/')).toString());
+  }
+}
 
 export class WaldurClient {
-  constructor(readonly target: WaldurTarget, readonly log: HttpLog) {}
+  readonly a: WaldurInstanceClient;
+  readonly b: WaldurInstanceClient;
+
+  constructor(
+    readonly target: WaldurTarget,
+    readonly log: HttpLog,
+  ) {
+    this.a = new WaldurInstanceClient('a', target.a, log);
+    this.b = new WaldurInstanceClient('b', target.b, log);
+  }
+
+  side(side: Side): WaldurInstanceClient {
+    return side === 'a' ? this.a : this.b;
+  }
 }

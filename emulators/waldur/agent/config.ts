@@ -43,6 +43,7 @@ type Raw = Record<string, unknown>;
 
 function str(raw: Raw, key: string, where: string): string {
   const v = raw[key];
+  if (typeof v === 'number') throw new ConfigProblem(`${where}.${key} must be a string; quote it`);
   if (typeof v !== 'string' || !v) throw new ConfigProblem(`${where}.${key} is required`);
   return v;
 }

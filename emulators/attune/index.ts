@@ -1,0 +1,79 @@
+// Embedded Attune: a wire-compatible reference implementation of Attune's HEAD API
+// (see README.md). startAttune() boots PostgreSQL (PGlite + pglite-socket), the API, the
+// executor/worker, the timer sensor and the notifier on free ports of 127.0.0.1.
+import * as fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import express from 'express';
+import { hashPassword, Tokens } from './auth';
+import type { Ctx } from './context';
+import { Database } from './db';
+import { Engine } from './engine';
+import { ApiError, errorHandler } from './http';
+import { Notifier } from './notifier';
+import { activityRoutes, expireInquiries, webhookRoutes } from './routes-activity';
+import { catalogRoutes, healthAndAuthRoutes, jsonBody } from './routes-catalog';
+import { Crypto } from './secrets';
+import { TimerSensor } from './sensor';
+
+export interface AttuneOptions {
+  admin: { login: string; password: string };
+}
+
+export interface RunningAttune {
+  apiUrl: string;
+  notifierUrl: string;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
+  const db = await Database.open();
+  const packsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-packs-'));
+  const tokens = new Tokens(db);
+  const notifier = new Notifier(tokens);
+  const crypto = new Crypto();
+  let apiUrl = '';
+  const engine = new Engine(db, notifier, tokens, crypto, () => apiUrl);
+  const sensor = new TimerSensor(db, engine);
+  const ctx: Ctx = { db, tokens, engine, sensor, notifier, crypto, packsRoot };
+
+  await db.query(
+    `INSERT INTO identity (login, display_name, password_hash, is_admin, tenant) VALUES ($1, $1, $2, true, $1)
+     ON CONFLICT (login) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = true`,
+    [opts.admin.login, hashPassword(opts.admin.password)],
+  );
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/api/v1', webhookRoutes(ctx)); // unauthenticated, raw body
+  app.use(jsonBody);
+  app.use(healthAndAuthRoutes(ctx));
+  app.use('/api/v1', tokens.middleware(), catalogRoutes(ctx), activityRoutes(ctx));
+  app.use((_req, _res, next) => next(new ApiError(404, 'NOT_FOUND', 'Route not found')));
+  app.use(errorHandler);
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const notifierUrl = await notifier.listen();
+  await sensor.syncAll();
+  const expiry = setInterval(() => void expireInquiries(ctx).catch(() => undefined), 1000);
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      clearInterval(expiry);
+      sensor.stop();
+      await engine.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await notifier.close();
+      await db.close();
+      fs.rmSync(packsRoot, { recursive: true, force: true });
+    })());
+  return { apiUrl, notifierUrl, databaseUrl: db.url, stop };
+}

@@ -1,0 +1,91 @@
+// Operator endpoint (<instance>/__admin/): what an operator does on a real Waldur through the Django
+// shell or the server's configuration, plus switches that reproduce the plan's known issues.
+import { ApiError, Json, Reply, Req, Router, invalid, notFound, toHex } from './http';
+import type { Events } from './events';
+import { FAULTS, FaultName, Marketplace } from './marketplace';
+import type { Store } from './store';
+import { RESOURCE_STATES } from './store';
+
+export interface AdminCtx { store: Store; market: Marketplace; events: Events; stomp: boolean }
+
+function obj(req: Req): Record<string, Json> {
+  if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new ApiError(400, { non_field_errors: ['Expected a JSON object.'] });
+  return req.body;
+}
+
+function entity<T>(map: Map<string, T>, raw: unknown, field: string): T {
+  const hex = toHex(raw);
+  const found = hex ? map.get(hex) : undefined;
+  if (!found) throw invalid(field, 'Object does not exist.');
+  return found;
+}
+
+const faultsView = (m: Marketplace): Reply => ({ body: Object.fromEntries([...m.faults].map(([k, f]) => [k, { remaining: f.remaining, commit: f.commit }])) });
+
+export function buildAdmin(): Router<AdminCtx> {
+  const r = new Router<AdminCtx>();
+  r.add('GET', '/__admin/', (_q, c) => ({ body: { stomp: c.stomp, faults: FAULTS } }));
+
+  // Known-issue switches: {"name": "set_state_done_500" | "shadow_resource", "enabled"?: bool, "times"?: n, "commit"?: bool}
+  r.add('GET', '/__admin/faults', (_q, c) => faultsView(c.market));
+  r.add('POST', '/__admin/faults', (q, c) => {
+    const b = obj(q);
+    if (!FAULTS.includes(b.name)) throw invalid('name', `Unknown fault; one of: ${FAULTS.join(', ')}.`);
+    if (b.times !== undefined && (!Number.isInteger(b.times) || b.times < 1)) throw invalid('times', 'A positive integer is required.');
+    if (b.enabled === false) c.market.faults.delete(b.name as FaultName);
+    else c.market.faults.set(b.name as FaultName, { remaining: b.times ?? null, commit: b.commit === true });
+    return faultsView(c.market);
+  });
+  r.add('DELETE', '/__admin/faults', (_q, c) => {
+    c.market.faults.clear();
+    return faultsView(c.market);
+  });
+
+  // Users and their API tokens (Django shell: User.objects.create / Token.objects.get(user=u).key).
+  r.add('POST', '/__admin/users', (q, c) => {
+    const b = obj(q);
+    if (typeof b.username !== 'string' || !b.username) throw invalid('username', 'This field is required.');
+    if ([...c.store.users.values()].some((u) => u.username === b.username)) throw invalid('username', 'A user with that username already exists.');
+    const u = c.store.addUser({ username: b.username, ...(typeof b.email === 'string' ? { email: b.email } : {}), first_name: String(b.first_name ?? ''), last_name: String(b.last_name ?? ''), is_staff: b.is_staff === true });
+    return { status: 201, body: { ...c.store.user(u), token: u.token } };
+  });
+  r.add('GET', '/__admin/users/:uuid/token', (q, c) => {
+    const u = entity(c.store.users, q.params[0], 'uuid');
+    return { body: { token: u.token } };
+  });
+
+  // Resource.objects.create(offering=…, project=…, state=…) — a resource without an order.
+  r.add('POST', '/__admin/resources', (q, c) => {
+    const b = obj(q);
+    const offering = entity(c.store.offerings, b.offering_uuid, 'offering_uuid');
+    const project = entity(c.store.projects, b.project_uuid, 'project_uuid');
+    const state = b.state ?? 'OK';
+    if (!RESOURCE_STATES.includes(state)) throw invalid('state', `"${state}" is not a valid choice.`);
+    const res = c.store.addResource({ offering: offering.uuid, project: project.uuid, name: String(b.name ?? ''), state, backend_id: String(b.backend_id ?? ''), limits: b.limits && typeof b.limits === 'object' ? b.limits : {} });
+    return { status: 201, body: c.store.resource(res) };
+  });
+
+  // offering.plugin_options / offering.state = … ; offering.save()
+  r.add('PATCH', '/__admin/offerings/:uuid', (q, c) => {
+    const hex = toHex(q.params[0]);
+    const o = hex ? c.store.offerings.get(hex) : undefined;
+    if (!o) throw notFound();
+    const b = obj(q);
+    if (b.plugin_options !== undefined) {
+      if (typeof b.plugin_options !== 'object' || b.plugin_options === null || Array.isArray(b.plugin_options)) throw invalid('plugin_options', 'Expected a dictionary of items.');
+      o.plugin_options = { ...o.plugin_options, ...b.plugin_options };
+    }
+    if (b.state !== undefined) {
+      if (!['Draft', 'Active', 'Paused', 'Archived', 'Unavailable'].includes(b.state)) throw invalid('state', `"${b.state}" is not a valid choice.`);
+      o.state = b.state;
+    }
+    return { body: c.store.offering(o, false) };
+  });
+
+  // What was published to the broker (the RabbitMQ management UI's view of it).
+  r.add('GET', '/__admin/events', async (_q, c) => {
+    await c.events.idle();
+    return { body: c.events.log };
+  });
+  return r;
+}

@@ -1,0 +1,145 @@
+// One Waldur instance: HTTP server with the REST API under /api/, the operator endpoint under
+// /__admin/, and /rmqws-stomp proxied to the broker's web-STOMP endpoint (as nginx does upstream).
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { connect, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { buildAdmin, AdminCtx } from './admin';
+import { buildApi, Ctx } from './api';
+import { Events } from './events';
+import { ApiError, Handler, Reply, Req, parseJsonBody, readBody, send } from './http';
+import { Marketplace } from './marketplace';
+import { RabbitManagement } from './rabbitmq';
+import { Store } from './store';
+
+export interface InstanceOptions {
+  name: string;
+  /** RabbitMQ management API used to declare subscriber vhosts/queues and publish events. */
+  broker: RabbitManagement | null;
+  /** web-STOMP endpoint /rmqws-stomp proxies to; null = not configured on this instance. */
+  stompWsUrl: string | null;
+  seed: (store: Store) => void;
+}
+
+export interface Instance { url: string; token: string; adminUrl: string; store: Store; stop(): Promise<void> }
+
+const api = buildApi();
+const admin = buildAdmin();
+const SPA_PAGE = '<!doctype html><html><head><title>Waldur</title></head><body><div id="root"></div></body></html>';
+
+const debug = (msg: string): void => {
+  if (process.env.E2E_DEBUG) process.stderr.write(`[waldur-emulator] ${msg}\n`);
+};
+
+export async function startInstance(opts: InstanceOptions): Promise<Instance> {
+  const server = createServer();
+  const sockets = new Set<Duplex>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const store = new Store(base);
+  const events = new Events(store, opts.broker);
+  const market = new Marketplace(store, events);
+  opts.seed(store);
+  const staff = [...store.users.values()].find((u) => u.is_staff);
+  if (!staff) throw new Error('seed must create a staff user');
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', base);
+    const path = url.pathname;
+    const method = (req.method ?? 'GET').toUpperCase();
+    let request: Req | null = null;
+    try {
+      if (path === '/rmqws-stomp' || path === '/rmqws-stomp/') {
+        // nginx answers a plain GET on a WebSocket location with 426; without it the SPA page is served.
+        send(res, null, opts.stompWsUrl ? { status: 426, contentType: 'text/plain', body: 'Upgrade Required', headers: { Upgrade: 'websocket' } } : { status: 200, contentType: 'text/html', body: SPA_PAGE });
+        return;
+      }
+      const isAdmin = path === '/__admin' || path.startsWith('/__admin/');
+      if (!isAdmin && !path.startsWith('/api/')) {
+        send(res, null, { status: 200, contentType: 'text/html', body: SPA_PAGE });
+        return;
+      }
+      const adminPath = path === '/__admin' ? '/__admin/' : path;
+      const found = isAdmin ? admin.match(method, adminPath) : api.match(method, path);
+      if (!found) throw new ApiError(404, { detail: 'Not found.' });
+      if (found === 'method') throw new ApiError(405, { detail: `Method "${method}" not allowed.` });
+      const user = isAdmin ? null : authenticate(store, req.headers.authorization);
+      const raw = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+      request = { method, path, query: url.searchParams, body: parseJsonBody(raw, req.headers['content-type']), params: found.params, headers: req.headers };
+      const reply: Reply = user
+        ? await (found.handler as Handler<Ctx>)(request, { store, market, events, user })
+        : await (found.handler as Handler<AdminCtx>)(request, { store, market, events, stomp: !!opts.stompWsUrl });
+      send(res, request, reply);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        send(res, request, { status: e.status, body: e.body, contentType: e.contentType });
+      } else {
+        debug(`${opts.name} ${method} ${path}: ${(e as Error).stack}`);
+        send(res, request, { status: 500, contentType: 'text/html', body: '<h1>Server Error (500)</h1>' });
+      }
+    }
+  };
+  server.on('request', (req, res) => void dispatch(req, res));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => proxyUpgrade(req, socket, head, opts.stompWsUrl, sockets));
+  server.on('clientError', (_e, socket) => socket.destroy());
+
+  return {
+    url: base,
+    token: staff.token,
+    adminUrl: `${base}__admin/`,
+    store,
+    async stop() {
+      await events.idle();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function authenticate(store: Store, header: string | undefined) {
+  if (!header) throw new ApiError(401, { detail: 'Authentication credentials were not provided.' });
+  const [scheme, token, extra] = header.trim().split(/\s+/);
+  if (scheme.toLowerCase() !== 'token' || !token || extra !== undefined) throw new ApiError(401, { detail: 'Invalid token header. No credentials provided.' });
+  const user = [...store.users.values()].find((u) => u.token === token);
+  if (!user) throw new ApiError(401, { detail: 'Invalid token.' });
+  if (!user.is_active) throw new ApiError(401, { detail: 'User inactive or deleted.' });
+  return user;
+}
+
+/** Raw TCP pipe of the WebSocket upgrade to the broker, the request path rewritten to the broker's. */
+function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: string | null, sockets: Set<Duplex>): void {
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  if (!target || (path !== '/rmqws-stomp' && path !== '/rmqws-stomp/')) {
+    const html = !target && path.startsWith('/rmqws-stomp');
+    const bodyText = html ? SPA_PAGE : '';
+    socket.end(`HTTP/1.1 ${html ? '200 OK' : '404 Not Found'}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(bodyText)}\r\nConnection: close\r\n\r\n${bodyText}`);
+    return;
+  }
+  const to = new URL(target);
+  const upstream: Socket = connect(Number(to.port) || 80, to.hostname, () => {
+    const lines = [`GET ${to.pathname}${to.search} HTTP/1.1`];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i];
+      lines.push(name.toLowerCase() === 'host' ? `Host: ${to.host}` : `${name}: ${req.rawHeaders[i + 1]}`);
+    }
+    upstream.write(lines.join('\r\n') + '\r\n\r\n');
+    if (head.length) upstream.write(head);
+    socket.pipe(upstream);
+    upstream.pipe(socket);
+  });
+  sockets.add(upstream);
+  upstream.on('close', () => {
+    sockets.delete(upstream);
+    socket.destroy();
+  });
+  upstream.on('error', () => socket.destroy());
+  socket.on('error', () => upstream.destroy());
+  socket.on('close', () => upstream.destroy());
+}

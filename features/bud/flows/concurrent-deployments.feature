@@ -1,0 +1,14 @@
+@bud @bud-concurrent-deployments @workflow @performance
+Feature: Concurrent deployments (performance)
+  Deployments started at the same time on one cluster each complete on their own.
+
+  Background:
+    Given the bud admin is logged in
+    And a bud project of the admin
+    And the bud admin has onboarded a cluster
+    And the bud admin has onboarded a cloud model
+
+  @p2
+  Scenario: Two deployments started at once both complete
+    When the bud admin deploys the model 2 times at once on the cluster
+    Then within 60 seconds every deployment workflow ends "completed"

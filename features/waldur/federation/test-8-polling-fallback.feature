@@ -1,0 +1,27 @@
+@waldur @waldur-test-8 @polling
+Feature: Test 8 Fallback when target STOMP is unavailable
+  Without STOMP to Waldur B the federation still works: the processor notices on a later cycle that
+  B's order is done (known issue 3).
+
+  Scenario: Polling completes the order without target STOMP
+    Given Waldur A and Waldur B are federated with conversion components
+    And the site agent's STOMP connection to Waldur B is switched off
+    And the site agent processes orders by polling
+    When a project member orders the offering on Waldur A with 4 node_hours
+    And the site agent runs until the order on Waldur A is finished
+    Then the order on Waldur A ends done
+    And the order was completed on a later processor cycle than the one that submitted it
+    And the resource on Waldur A records Waldur B's resource as its backend
+    And the resource on Waldur B has 512 cpu_k_hours
+
+  @stomp
+  Scenario: Event mode falls back to polling when the agent does not listen to Waldur B
+    Given Waldur A offers STOMP over WebSocket
+    And Waldur A and Waldur B are federated with conversion components
+    And the site agent's STOMP connection to Waldur B is switched off
+    And the site agent processes events
+    When a project member orders the offering on Waldur A with 4 node_hours
+    And the site agent runs until the order on Waldur A is finished
+    Then the order on Waldur A ends done
+    And the order was completed on a later processor cycle than the one that submitted it
+    And the site agent holds no target STOMP connections

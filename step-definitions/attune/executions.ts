@@ -1,0 +1,116 @@
+/**
+ * Executions: how they end, what they output, the statuses they went through (from the notifier),
+ * and that nothing more runs afterwards.
+ */
+import { Given, Then } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { AcceptanceWorld } from '../../world/world';
+import { Execution, ExecutionStatus } from '../../world/clients/attune';
+import { eventually, holdsFor } from '../../world/wait';
+import { actionRef, executionsOf, finished, notifications, outputOf, statusesOf } from './context';
+
+/** The execution of `action` in focus: the one this scenario started, or the first the target lists. */
+export async function theExecution(world: AcceptanceWorld, action: string): Promise<Execution> {
+  const ref = actionRef(world, action);
+  const known = world.recalled('attune.execution') ? world.recall<Execution>('attune.execution') : undefined;
+  const id = known?.action_ref === ref ? known.id : (await executionsOf(world.attune, { action_ref: ref }, 1, 20_000))[0].id;
+  return world.remember('attune.execution', await finished(world.attune, id));
+}
+
+export function expectEnded(execution: Execution, status: ExecutionStatus): void {
+  expect(execution.status, `execution ${execution.id} of ${execution.action_ref} ended with result ${JSON.stringify(execution.result)}`).to.equal(status);
+}
+
+function expectOutput(execution: Execution, output: unknown): void {
+  expect(outputOf(execution), `output of execution ${execution.id} (result ${JSON.stringify(execution.result)})`).to.deep.equal(output);
+}
+
+Given('I watch execution notifications', async function (this: AcceptanceWorld) {
+  await notifications(this).subscribe('entity_type:execution');
+});
+
+Then("the {fixture-action}'s execution has {execution-status}", async function (this: AcceptanceWorld, action: string, status: ExecutionStatus) {
+  expectEnded(await theExecution(this, action), status);
+});
+
+Then(
+  "the {fixture-action}'s execution has {execution-status} with output {json-value}",
+  async function (this: AcceptanceWorld, action: string, status: ExecutionStatus, output: unknown) {
+    const execution = await theExecution(this, action);
+    expectEnded(execution, status);
+    expectOutput(execution, output);
+  },
+);
+
+Then(
+  'every execution of the {fixture-action} has {execution-status} with output {json-value}',
+  async function (this: AcceptanceWorld, action: string, status: ExecutionStatus, output: unknown) {
+    const ref = actionRef(this, action);
+    const executions = this.recall<Execution[]>('attune.executions');
+    expect(executions, 'executions found for the firings').to.not.be.empty;
+    expect(executions.filter((e) => e.action_ref !== ref).map((e) => `${e.id} ${e.action_ref}`), `executions not of ${ref}`).to.deep.equal([]);
+    for (const execution of executions) {
+      const done = await finished(this.attune, execution.id);
+      expectEnded(done, status);
+      expectOutput(done, output);
+    }
+  },
+);
+
+Then(
+  "the {fixture-action}'s execution received {json-value} as its message",
+  async function (this: AcceptanceWorld, action: string, message: unknown) {
+    const execution = await theExecution(this, action);
+    expect(execution.config?.message, `parameters of execution ${execution.id}: ${JSON.stringify(execution.config)}`).to.deep.equal(message);
+  },
+);
+
+Then(
+  "the {fixture-action}'s execution has {execution-status} with exit code {int}",
+  async function (this: AcceptanceWorld, action: string, status: ExecutionStatus, code: number) {
+    const execution = await theExecution(this, action);
+    expectEnded(execution, status);
+    expect(execution.result?.exit_code, `exit code in the result ${JSON.stringify(execution.result)}`).to.equal(code);
+  },
+);
+
+Then('its result keeps the error output {string}', function (this: AcceptanceWorld, text: string) {
+  const { id, result } = this.recall<Execution>('attune.execution');
+  expect(String(result?.error ?? ''), `error output kept in the result of execution ${id}: ${JSON.stringify(result)}`).to.include(text);
+});
+
+Then('that execution went through {execution-statuses}', async function (this: AcceptanceWorld, expected: ExecutionStatus[]) {
+  const { id } = this.recall<Execution>('attune.execution');
+  const capture = notifications(this);
+  const inOrder = (seen: string[]) => {
+    let i = 0;
+    for (const s of seen) if (s === expected[i]) i += 1;
+    return i === expected.length;
+  };
+  const seen = await eventually(
+    () => statusesOf(capture.about('execution', id)),
+    inOrder,
+    { within: 5000, every: 100, what: `notifications that execution ${id} went through ${expected.join(' -> ')}` },
+  );
+  expect(inOrder(seen), `statuses announced for execution ${id}: ${seen.join(' -> ')}`).to.equal(true);
+});
+
+Then(
+  'no further execution of the {fixture-action} appears during the next {duration}',
+  async function (this: AcceptanceWorld, action: string, window: number) {
+    const ref = actionRef(this, action);
+    const before = (await this.attune.listExecutions({ action_ref: ref })).map((e) => e.id);
+    await holdsFor(
+      () => this.attune.listExecutions({ action_ref: ref }),
+      (list) => list.length === before.length,
+      window,
+      { every: 500, what: `only the executions ${before.join(', ')} of ${ref}` },
+    );
+  },
+);
+
+Then('the {fixture-action} still runs to success afterwards', async function (this: AcceptanceWorld, action: string) {
+  const reply = await this.attune.execute(actionRef(this, action), { message: 'still working' });
+  expect(reply.status, `running ${action} answered ${JSON.stringify(reply.body)}`).to.equal(201);
+  expectEnded(await finished(this.attune, reply.body.data.id), 'completed');
+});

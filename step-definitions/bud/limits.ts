@@ -1,0 +1,75 @@
+/**
+ * Bud limits set through the operator: rate limits (per client address or per user, as the contract
+ * keys them) and reset-token lifetime. Each setting is undone after the scenario.
+ */
+import { Given, Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { AcceptanceWorld } from '../../world/world';
+import { BudResponse, RateRule, tokensOf } from '../../world/clients/bud';
+import { BudCall, BudOutcome } from '../../support/params-bud';
+import { accessToken, budUser, expectOutcome, freshUser, register, registrationBody } from './helpers';
+
+const ADDRESS = 'bud:client-address';
+let addresses = 0;
+
+/** A client address of the benchmarking range (198.18.0.0/15), unique to this worker and scenario. */
+function clientAddress(w: AcceptanceWorld): string {
+  addresses += 1;
+  const worker = Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 2;
+  return w.remember(ADDRESS, `198.${18 + worker}.${Math.floor(addresses / 250) % 250}.${(addresses % 250) + 1}`);
+}
+
+async function limit(w: AcceptanceWorld, rule: RateRule, attempts: number, windowSeconds: number, key: string): Promise<void> {
+  await w.bud.operator.limitRate(rule, attempts, windowSeconds, key);
+  w.registry.track(`bud rate limit ${rule} for ${key}`, () => w.bud.operator.clearRateLimit(rule, key));
+}
+
+Given('{budRule} are limited to {int} per {budWindow} for one client address', async function (
+  this: AcceptanceWorld, rule: RateRule, attempts: number, windowSeconds: number,
+) {
+  await limit(this, rule, attempts, windowSeconds, clientAddress(this));
+});
+
+Given('{budRule} are limited to {int} per {budWindow} for the bud user', async function (
+  this: AcceptanceWorld, rule: RateRule, attempts: number, windowSeconds: number,
+) {
+  const u = budUser(this);
+  const me = await this.bud.me(accessToken(u));
+  const id = (me.body.user as { id?: string } | undefined)?.id;
+  if (!id) throw new Error(`cannot read the id of ${u.email}: ${me.status}`);
+  await limit(this, rule, attempts, windowSeconds, id);
+});
+
+When('that client address registers {int} bud accounts in a row', async function (this: AcceptanceWorld, times: number) {
+  const address = this.recall<string>(ADDRESS);
+  const answers: BudResponse[] = [];
+  for (let i = 0; i < times; i += 1) {
+    const visitor = freshUser(this);
+    answers.push(await register(this, visitor, registrationBody(visitor), address));
+  }
+  this.remember('bud:answers:registration', answers);
+});
+
+When('that client address makes {int} failed bud login attempts in a row', async function (this: AcceptanceWorld, times: number) {
+  const address = this.recall<string>(ADDRESS);
+  const u = budUser(this);
+  const answers: BudResponse[] = [];
+  for (let i = 0; i < times; i += 1) answers.push(await this.bud.login({ email: u.email, password: 'Wr0ng-Password!' }, address));
+  expect(answers.some((a) => tokensOf(a.body)), 'a login with a wrong password returned tokens').to.equal(false);
+  this.remember('bud:answers:login', answers);
+});
+
+Then('the first {int} {budCall}(e)s are {budOutcome} and the {budOrdinal} is {budOutcome}', function (
+  this: AcceptanceWorld, first: number, call: BudCall, before: BudOutcome, nth: number, after: BudOutcome,
+) {
+  const answers = this.recall<BudResponse[]>(`bud:answers:${call}`);
+  expect(answers.length, `expected ${nth} ${call} answers, got ${answers.length}`).to.equal(nth);
+  answers.slice(0, first).forEach((res, i) => expectOutcome(call, res, { ...before, text: `${before.text} (attempt ${i + 1})` }));
+  expectOutcome(call, answers[nth - 1], { ...after, text: `${after.text} (attempt ${nth})` });
+});
+
+Given('reset tokens live for {int} second(s)', async function (this: AcceptanceWorld, seconds: number) {
+  const before = (await this.bud.operator.timings()).reset_token_ttl_seconds;
+  await this.bud.operator.setTimings({ reset_token_ttl_seconds: seconds });
+  this.registry.track('bud reset-token lifetime', () => this.bud.operator.setTimings({ reset_token_ttl_seconds: before }));
+});

@@ -1,0 +1,77 @@
+/** Orders on Waldur A: create, update limits, terminate; where they end and what they record. */
+import { Given, Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { AcceptanceWorld } from '../../world/world';
+import { eventually } from '../../world/wait';
+import { WaldurOrder, dashedUuid, hexUuid } from '../../world/clients/waldur';
+import { OrderRun } from '../../world/clients/waldur-agent';
+import { federation, siteAgent } from './federation';
+import { trackResources } from './resources';
+
+async function orderResource(world: AcceptanceWorld, amount: number, component: string): Promise<WaldurOrder> {
+  const fed = federation(world);
+  const order = await world.waldur.a.orderResource(fed.a.offering, fed.a.project.url, { [component]: amount }, world.uniqueName('e2e-res'));
+  world.registry.track(`resource of order ${order.uuid} on Waldur A`, () => world.waldur.a.terminateAsOperator(order.marketplace_resource_uuid));
+  world.remember('resourceA', order.marketplace_resource_uuid);
+  return world.remember('order', order);
+}
+
+async function runToEnd(world: AcceptanceWorld): Promise<OrderRun> {
+  const run = await siteAgent(world).runUntilOrderTerminal(world.recall<WaldurOrder>('order').uuid);
+  await trackResources(world);
+  return world.remember('run', run);
+}
+
+When('a project member orders the offering on Waldur A with {int} {word}', async function (this: AcceptanceWorld, amount: number, component: string) {
+  await orderResource(this, amount, component);
+});
+
+Given('a resource with {int} {word} ordered on Waldur A and provisioned on Waldur B by the site agent', { timeout: 120_000 }, async function (this: AcceptanceWorld, amount: number, component: string) {
+  await orderResource(this, amount, component);
+  const run = await runToEnd(this);
+  expect(run.state, `state of the create order after ${run.cycles} processor cycles`).to.equal('done');
+});
+
+When('the project member raises the limit on Waldur A to {int} {word}', async function (this: AcceptanceWorld, amount: number, component: string) {
+  const uuid = await this.waldur.a.updateLimits(this.recall<string>('resourceA'), { [component]: amount });
+  this.remember('order', await this.waldur.a.order(uuid));
+});
+
+When('the project member terminates the resource on Waldur A', async function (this: AcceptanceWorld) {
+  const uuid = await this.waldur.a.terminate(this.recall<string>('resourceA'));
+  this.remember('order', await this.waldur.a.order(uuid));
+});
+
+When('the site agent runs until the order on Waldur A is finished', { timeout: 120_000 }, async function (this: AcceptanceWorld) {
+  await runToEnd(this);
+});
+
+When('the site agent runs one processor cycle', async function (this: AcceptanceWorld) {
+  await siteAgent(this).cycle();
+  await trackResources(this);
+});
+
+When("the service provider on Waldur B approves and completes the site agent's order", async function (this: AcceptanceWorld) {
+  const completed = await this.waldur.b.autoApprove(federation(this).b.offering.uuid);
+  expect(completed, 'orders waiting for the provider on Waldur B').to.have.lengthOf(1);
+});
+
+Then('the order on Waldur A becomes done without another processor cycle', async function (this: AcceptanceWorld) {
+  const uuid = this.recall<WaldurOrder>('order').uuid;
+  await eventually(() => this.waldur.a.order(uuid), (o) => o.state === 'done', { within: 10_000, every: 100, what: `order ${uuid} on Waldur A done through B's order event` });
+});
+
+Then('the order on Waldur A ends {orderState}', async function (this: AcceptanceWorld, state: string) {
+  const run = this.recall<OrderRun>('run');
+  const order = await this.waldur.a.order(this.recall<WaldurOrder>('order').uuid);
+  expect(order.state, `order state on Waldur A after ${run.cycles} processor cycles (error: "${order.error_message}")`).to.equal(state);
+});
+
+Then("the order on Waldur A records Waldur B's order for the resource", async function (this: AcceptanceWorld) {
+  const order = await this.waldur.a.order(this.recall<WaldurOrder>('order').uuid);
+  expect(order.backend_id, "backend_id of the order on Waldur A (B's order UUID)").to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  const orderB = await this.waldur.b.order(order.backend_id);
+  const resourceA = await this.waldur.a.resource(this.recall<string>('resourceA'));
+  expect(dashedUuid(orderB.marketplace_resource_uuid), "resource of B's order vs A's resource backend_id").to.equal(resourceA.backend_id);
+  expect(hexUuid(orderB.uuid)).to.equal(hexUuid(order.backend_id));
+});

@@ -1,0 +1,64 @@
+/** Parameter types of the Attune steps: the plan's words, mapped to what the suite needs. */
+import { defineParameterType } from '@cucumber/cucumber';
+import { ExecutionStatus, PLAN_STATUS } from '../world/clients/attune';
+
+/** The fixture pack's actions (features/attune/fixtures/e2e_fixture/actions), by their plan names. */
+export const FIXTURE_ACTIONS: Record<string, string> = {
+  'echo action': 'echo',
+  'marker action': 'marker',
+  'key reader action': 'read_key',
+  'failing action': 'fail',
+  'item workflow': 'process_items',
+};
+
+const STATUS_WORDS = Object.keys(PLAN_STATUS).sort((a, b) => b.length - a.length).join('|');
+
+/** "the echo action" -> the action's name inside the fixture pack ("echo"). */
+defineParameterType({
+  name: 'fixture-action',
+  regexp: new RegExp(Object.keys(FIXTURE_ACTIONS).join('|')),
+  transformer: (s: string) => FIXTURE_ACTIONS[s],
+});
+
+/** A plan status word -> upstream's ("succeeded" -> "completed", "canceled" -> "cancelled"). */
+defineParameterType({
+  name: 'execution-status',
+  regexp: new RegExp(STATUS_WORDS),
+  transformer: (s: string): ExecutionStatus => PLAN_STATUS[s],
+});
+
+/** "requested, scheduled, running and succeeded" -> the upstream statuses in that order. */
+defineParameterType({
+  name: 'execution-statuses',
+  regexp: new RegExp(`(?:${STATUS_WORDS})(?:(?:, | and )(?:${STATUS_WORDS}))+`),
+  transformer: (s: string): ExecutionStatus[] => s.split(/, | and /).map((w) => PLAN_STATUS[w]),
+});
+
+/** A JSON scalar written as in the plan: "text", 42, true, null. */
+defineParameterType({
+  name: 'json-value',
+  regexp: /"[^"]*"|null|true|false|-?\d+(?:\.\d+)?/,
+  transformer: (s: string): unknown => JSON.parse(s),
+});
+
+/** A key in the key-value store ("datastore"), plain or encrypted. */
+defineParameterType({
+  name: 'key-kind',
+  regexp: /encrypted key|key/,
+  transformer: (s: string) => ({ encrypted: s === 'encrypted key' }),
+});
+
+/** The two identities of the isolation scenarios (the plan's tenants A and B). */
+defineParameterType({
+  name: 'attune-user',
+  regexp: /Alice|Bob/,
+  transformer: (s: string) => s,
+});
+
+/** Things an identity owns, singular or plural. */
+export type OwnedKind = 'pack' | 'action' | 'execution' | 'event' | 'enforcement' | 'key';
+defineParameterType({
+  name: 'owned-kind',
+  regexp: /(pack|action|execution|event|enforcement|key)s?/,
+  transformer: (s: string) => s as OwnedKind,
+});

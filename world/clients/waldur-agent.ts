@@ -1,0 +1,321 @@
+/**
+ * The site agent as the federation scenarios drive it. The suite writes the agent's own YAML
+ * configuration (REPORT §7) from its config and the federation it set up, then drives either the
+ * embedded reference agent (its control API) or a real `waldur_site_agent` command
+ * (`-m order_process|event_process -c <file>`), chosen by target.agent.kind.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { AxiosInstance } from 'axios';
+import { HttpLog, createHttp } from './http';
+import { ComponentSpec, Json, OfferingRefs, TERMINAL_ORDER_STATES, WaldurClient, hexUuid } from './waldur';
+import { eventually } from '../wait';
+import { WaldurTarget } from '../targets';
+
+export interface ComponentMapping {
+  name: 'passthrough' | 'conversion';
+  source: ComponentSpec[];
+  target: ComponentSpec[];
+  /** source component -> target component -> factor (none = passthrough, same name). */
+  factors: Record<string, Record<string, number>>;
+}
+
+/** The plan's Step 3: passthrough (cpu -> cpu) and conversion (node_hours -> cpu_k_hours x 128). */
+export const COMPONENT_MAPPINGS: Record<ComponentMapping['name'], ComponentMapping> = {
+  passthrough: {
+    name: 'passthrough',
+    source: [{ type: 'cpu', name: 'CPU', measured_unit: 'Hours' }],
+    target: [{ type: 'cpu', name: 'CPU', measured_unit: 'Hours' }],
+    factors: {},
+  },
+  conversion: {
+    name: 'conversion',
+    source: [{ type: 'node_hours', name: 'Node Hours', measured_unit: 'Node-hours' }],
+    target: [{ type: 'cpu_k_hours', name: 'CPU k-hours', measured_unit: 'k-Hours' }],
+    factors: { node_hours: { cpu_k_hours: 128 } },
+  },
+};
+
+/** What the scenario set up on both instances (the plan's Steps 1-2). */
+export interface Federation {
+  name: string;
+  mapping: ComponentMapping;
+  a: { offering: OfferingRefs; project: Json };
+  /** `stompOffering`: the Marketplace.Slurm offering on B for the agent identity (seed 000's revision). */
+  b: { offering: OfferingRefs; stompOffering?: OfferingRefs };
+}
+
+export type AgentMode = 'order_process' | 'event_process';
+
+export interface AgentOptions {
+  mode: AgentMode;
+  /** backend_settings.target_stomp_enabled */
+  targetStomp: boolean;
+}
+
+export interface AgentConnection {
+  offering_name: string;
+  side: 'source' | 'target';
+  object_type: string;
+  is_connected: boolean;
+}
+
+export interface OrderRun {
+  state: string;
+  cycles: number;
+  /** What each cycle reported (embedded agent) or null (command: not observable). */
+  reports: unknown[];
+}
+
+/** STOMP WebSocket settings of an instance URL, for the agent's offering-level keys. */
+function stompSettings(url: string): Record<string, unknown> {
+  const u = new URL(url);
+  const tls = u.protocol === 'https:';
+  return { websocket_use_tls: tls, verify_ssl: tls, ...(u.port ? { stomp_ws_port: Number(u.port) } : {}) };
+}
+
+/** The waldur_site_agent configuration for this federation (REPORT §7.5). */
+export function agentConfigYaml(target: WaldurTarget, fed: Federation, opts: AgentOptions): string {
+  const components = Object.fromEntries(
+    fed.mapping.source.map((c) => {
+      const targets = fed.mapping.factors[c.type];
+      return [
+        c.type,
+        {
+          measured_unit: c.measured_unit,
+          unit_factor: 1.0,
+          accounting_type: 'limit',
+          label: c.name,
+          ...(targets ? { target_components: Object.fromEntries(Object.entries(targets).map(([t, factor]) => [t, { factor }])) } : {}),
+        },
+      ];
+    }),
+  );
+  return stringify({
+    timezone: 'UTC',
+    offerings: [
+      {
+        name: fed.name,
+        waldur_api_url: new URL('api/', target.a.url).toString(),
+        waldur_api_token: target.a.token,
+        waldur_offering_uuid: fed.a.offering.uuid,
+        backend_type: 'waldur',
+        order_processing_backend: 'waldur',
+        membership_sync_backend: 'waldur',
+        reporting_backend: 'waldur',
+        stomp_enabled: opts.mode === 'event_process',
+        ...stompSettings(target.a.url),
+        backend_settings: {
+          target_api_url: target.b.url,
+          target_api_token: target.b.token,
+          target_offering_uuid: fed.b.offering.uuid,
+          target_customer_uuid: fed.b.offering.customerUuid,
+          user_match_field: 'username',
+          user_resolve_method: 'user_field',
+          target_stomp_enabled: opts.targetStomp,
+          ...(fed.b.stompOffering ? { target_stomp_offering_uuid: fed.b.stompOffering.uuid } : {}),
+        },
+        backend_components: components,
+      },
+    ],
+  });
+}
+
+/** The description waldur_site_agent gives its event subscriptions (upstream literal, braces included). */
+const AGENT_SUBSCRIPTION = 'Event subscription created by the site agent';
+
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Start, cycle and observe the site agent; closed (stopped) after the scenario. */
+export abstract class AgentDriver {
+  constructor(
+    protected readonly target: WaldurTarget,
+    protected readonly waldur: WaldurClient,
+    protected readonly fed: Federation,
+  ) {}
+
+  /** Start the agent in a mode; resolves with what the agent reports about its processors. */
+  abstract start(opts: AgentOptions): Promise<Json>;
+  /** One order-processing cycle, or the agent's own pacing for a command. */
+  abstract cycle(): Promise<unknown>;
+  /** The agent's STOMP connections, or null when the agent kind cannot show them. */
+  abstract connections(): Promise<AgentConnection[] | null>;
+  abstract stop(): Promise<void>;
+
+  startPolling(targetStomp = false): Promise<Json> {
+    return this.start({ mode: 'order_process', targetStomp });
+  }
+
+  startEvents(targetStomp: boolean): Promise<Json> {
+    return this.start({ mode: 'event_process', targetStomp });
+  }
+
+  /**
+   * The plan's `_run_processor_until_order_terminal`: at most maxCycles cycles, cycleDelayMs apart, with
+   * B's pending-provider orders auto-approved after each (AutoApproveWaldurBackend). Returns the final
+   * state without failing on erred.
+   */
+  async runUntilOrderTerminal(orderUuid: string): Promise<OrderRun> {
+    const reports: unknown[] = [];
+    let state = '';
+    for (let cycles = 1; cycles <= this.target.agent.maxCycles; cycles += 1) {
+      reports.push(await this.cycle());
+      await this.waldur.b.autoApprove(this.fed.b.offering.uuid);
+      state = (await this.waldur.a.order(orderUuid)).state;
+      if (TERMINAL_ORDER_STATES.includes(state)) return { state, cycles, reports };
+      await pause(this.target.agent.cycleDelayMs);
+    }
+    return { state, cycles: this.target.agent.maxCycles, reports };
+  }
+
+  close(): Promise<void> {
+    return this.stop();
+  }
+}
+
+/** The embedded reference agent, through its control API (emulators/waldur/agent/README.md). */
+export class EmbeddedAgentDriver extends AgentDriver {
+  private readonly http: AxiosInstance;
+  private id: string | null = null;
+
+  constructor(target: WaldurTarget, waldur: WaldurClient, fed: Federation, log: HttpLog) {
+    super(target, waldur, fed);
+    if (!target.agent.controlUrl) throw new Error('the embedded site agent has no control URL');
+    this.http = createHttp(target.agent.controlUrl, log);
+  }
+
+  private async call(method: 'get' | 'post' | 'delete', path: string, data?: unknown): Promise<Json> {
+    const res = await this.http.request({ method, url: path, data });
+    if (res.status >= 300) throw new Error(`site agent ${method.toUpperCase()} ${path} answered ${res.status}: ${JSON.stringify(res.data)}`);
+    return res.data;
+  }
+
+  async start(opts: AgentOptions): Promise<Json> {
+    await this.stop();
+    const started = await this.call('post', 'processors', { mode: opts.mode, config_yaml: agentConfigYaml(this.target, this.fed, opts) });
+    this.id = started.id;
+    return started;
+  }
+
+  cycle(): Promise<unknown> {
+    if (!this.id) throw new Error('the site agent was not started in this scenario');
+    return this.call('post', `processors/${this.id}/cycle`);
+  }
+
+  async connections(): Promise<AgentConnection[]> {
+    if (!this.id) throw new Error('the site agent was not started in this scenario');
+    return this.call('get', `processors/${this.id}/connections`);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.id) return;
+    const id = this.id;
+    this.id = null;
+    await this.call('delete', `processors/${id}`);
+  }
+}
+
+/**
+ * A real `waldur_site_agent` (target.agent.command) run as a child process with a config file the suite
+ * writes. It paces its own cycles (WALDUR_SITE_AGENT_ORDER_PROCESS_PERIOD_MINUTES from cycleDelayMs), so
+ * a "cycle" here is one pause of cycleDelayMs while it runs. Its STOMP connections are read from the
+ * outside: the agent's event subscriptions on A and B, and the broker's connection list (RabbitMQ
+ * management API), where a live connection's user is the subscription UUID.
+ */
+export class CommandAgentDriver extends AgentDriver {
+  private children: ChildProcess[] = [];
+  private dir: string | null = null;
+  private output = '';
+  private readonly broker: AxiosInstance | null;
+
+  constructor(target: WaldurTarget, waldur: WaldurClient, fed: Federation, log: HttpLog) {
+    super(target, waldur, fed);
+    const { managementUrl, user, password } = target.broker;
+    this.broker = managementUrl && user && password ? createHttp(managementUrl, log, { auth: { username: user, password } }) : null;
+  }
+
+  async start(opts: AgentOptions): Promise<Json> {
+    await this.stop();
+    this.dir = mkdtempSync(join(tmpdir(), 'e2e-agent-'));
+    const file = join(this.dir, 'agent-config.yaml');
+    writeFileSync(file, agentConfigYaml(this.target, this.fed, opts), { mode: 0o600 });
+    // As deployed (one service per mode), event processing runs beside the polling order processor
+    // that the plan's hybrid STOMP tests cycle.
+    for (const mode of opts.mode === 'event_process' ? ['event_process', 'order_process'] : ['order_process']) {
+      const child = spawn(`${this.target.agent.command} -m ${mode} -c ${file}`, {
+        shell: true,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, WALDUR_SITE_AGENT_ORDER_PROCESS_PERIOD_MINUTES: String(this.target.agent.cycleDelayMs / 60_000) },
+      });
+      const keep = (chunk: Buffer) => {
+        this.output = (this.output + `[${mode}] ${chunk.toString()}`).slice(-4000);
+      };
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      this.children.push(child);
+    }
+    if (opts.mode === 'event_process') {
+      // Events published before the agent's queues exist are lost: wait for its source connections.
+      const want = this.target.stomp.sourceConnections;
+      await eventually(
+        async () => (await this.connections()) ?? [],
+        (cs) => cs.filter((c) => c.side === 'source' && c.is_connected).length >= want,
+        { within: 30_000, every: 200, what: `${want} source STOMP connections of waldur_site_agent` },
+      );
+    }
+    await this.cycle();
+    return { mode: opts.mode, pids: this.children.map((c) => c.pid), offerings: [{ offering_uuid: this.fed.a.offering.uuid }] };
+  }
+
+  async cycle(): Promise<unknown> {
+    await pause(this.target.agent.cycleDelayMs);
+    const ended = this.children.find((c) => c.exitCode !== null);
+    if (!this.children.length || ended) {
+      throw new Error(`waldur_site_agent is not running (exit ${ended?.exitCode}); last output:\n${this.output}`);
+    }
+    return null;
+  }
+
+  async connections(): Promise<AgentConnection[] | null> {
+    if (!this.broker) return null;
+    const res = await this.broker.get('api/connections');
+    if (res.status !== 200 || !Array.isArray(res.data)) throw new Error(`broker connection list answered ${res.status}`);
+    const live = new Set((res.data as { user: string; state?: string }[]).filter((c) => c.state !== 'closed').map((c) => c.user));
+    const offerings = { source: [this.fed.a.offering.uuid], target: [this.fed.b.offering.uuid, this.fed.b.stompOffering?.uuid] };
+    const result: AgentConnection[] = [];
+    for (const side of ['source', 'target'] as const) {
+      const subs = await this.waldur.side(side === 'source' ? 'a' : 'b').list('/api/event-subscriptions/');
+      for (const sub of subs) {
+        if (!String(sub.description).startsWith(AGENT_SUBSCRIPTION)) continue;
+        const observed = (sub.observable_objects ?? []).find((o: Json) => offerings[side].includes(o.offering_uuid));
+        if (!observed) continue;
+        result.push({ offering_name: this.fed.name, side, object_type: observed.object_type, is_connected: live.has(hexUuid(sub.uuid)) });
+      }
+    }
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    const children = this.children;
+    this.children = [];
+    await Promise.all(
+      children
+        .filter((c) => c.exitCode === null)
+        .map((c) => {
+          const exited = new Promise<void>((r) => c.once('exit', () => r()));
+          process.kill(-c.pid!, 'SIGTERM'); // the shell and the agent it started
+          return exited;
+        }),
+    );
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+}
+
+export function agentDriver(target: WaldurTarget, waldur: WaldurClient, fed: Federation, log: HttpLog): AgentDriver {
+  return target.agent.kind === 'embedded' ? new EmbeddedAgentDriver(target, waldur, fed, log) : new CommandAgentDriver(target, waldur, fed, log);
+}
