@@ -66,3 +66,15 @@ test('capture buffer resolves on a past or future message and reports what it sa
   assert.deepEqual(await later, { type: 'b' });
   await assert.rejects(b.waitFor((m) => m.type === 'c', { within: 20, what: 'a c message' }), /a c message was not captured within 20 ms; 2 captured/);
 });
+
+test('the HTTP log folds identical polls into one entry and keeps the last ones', async () => {
+  const { HttpLog } = await import('../../world/clients/http');
+  const log = new HttpLog(3);
+  const poll = { at: '00:00:00.000', method: 'GET', url: 'http://x/api/v1/events', status: 200, ms: 1, response: { items: [] } };
+  for (let i = 0; i < 5; i++) log.add({ ...poll });
+  log.add({ ...poll, response: { items: [1] } });
+  assert.equal(log.last().length, 2);
+  assert.match(log.render(), /the same 5 times in a row/);
+  for (let i = 0; i < 4; i++) log.add({ ...poll, url: `http://x/${i}` });
+  assert.deepEqual(log.last().map((x) => x.url), ['http://x/1', 'http://x/2', 'http://x/3']);
+});

@@ -14,13 +14,24 @@ export interface Exchange {
   ms: number;
   request?: unknown;
   response?: unknown;
+  /** How many identical exchanges in a row this entry stands for (polling). */
+  repeated?: number;
 }
+
+const sameAs = (a: Exchange, b: Exchange) =>
+  a.method === b.method && a.url === b.url && a.status === b.status &&
+  JSON.stringify([a.request, a.response]) === JSON.stringify([b.request, b.response]);
 
 export class HttpLog {
   private readonly exchanges: Exchange[] = [];
   constructor(private readonly keep = 25) {}
 
   add(x: Exchange): void {
+    const last = this.exchanges[this.exchanges.length - 1];
+    if (last && sameAs(last, x)) {
+      last.repeated = (last.repeated ?? 1) + 1;
+      return;
+    }
     this.exchanges.push(x);
     if (this.exchanges.length > this.keep) this.exchanges.shift();
   }
@@ -34,7 +45,7 @@ export class HttpLog {
     return this.exchanges
       .map((x) =>
         [
-          `${x.at} ${x.method} ${x.url} -> ${x.status} (${x.ms} ms)`,
+          `${x.at} ${x.method} ${x.url} -> ${x.status} (${x.ms} ms)${x.repeated ? `, the same ${x.repeated} times in a row` : ''}`,
           x.request === undefined ? '' : `  request:  ${clip(x.request)}`,
           x.response === undefined ? '' : `  response: ${clip(x.response)}`,
         ]
