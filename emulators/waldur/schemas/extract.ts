@@ -45,4 +45,4 @@ function main(file: string): void {
   }
 }
 
-if (require.main === module) main(process.argv[2] ?? '/work/shared/reference/waldur/waldur-openapi-schema-8.0.5.yaml');
+if (require.main === module) main(process.argv[2] ?? join(__dirname, '..', '..', '..', '..', 'shared', 'reference', 'waldur', 'waldur-openapi-schema-8.0.5.yaml'));
