@@ -90,6 +90,8 @@ class SummaryReport extends Formatter {
       lines.push('', 'Failures:');
       for (const r of failures) lines.push(`  ❌ ${r.id ? `${r.id} ` : ''}${r.title} (${r.uri})`, `      ${r.error ?? r.status}`);
     }
+    // The plain closing line CI systems read: "N passed, N failed, N skipped".
+    lines.push('', `acceptance: ${passed} passed, ${failed} failed, ${skipped} skipped`);
     this.log(`${lines.join('\n')}\n`);
   }
 }
