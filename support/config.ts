@@ -49,6 +49,8 @@ export interface WaldurConfig {
 export interface BudConfig {
   target: TargetKind;
   url?: string;
+  /** budgateway's address; defaults to `url`. */
+  gateway_url?: string;
   admin: { email: string; password: string };
 }
 
@@ -216,7 +218,10 @@ function readBud(r: Reader, raw: Raw): BudConfig {
     target,
     admin: { email: r.str(admin, 'email', 'bud.admin'), password: r.str(admin, 'password', 'bud.admin') },
   };
-  if (target === 'remote') cfg.url = r.url(raw, 'url', 'bud', HTTP);
+  if (target === 'remote') {
+    cfg.url = r.url(raw, 'url', 'bud', HTTP);
+    cfg.gateway_url = raw.gateway_url ? r.url(raw, 'gateway_url', 'bud', HTTP) : cfg.url;
+  }
   return cfg;
 }
 

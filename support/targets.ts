@@ -82,11 +82,11 @@ async function waldur(cfg: WaldurConfig): Promise<WaldurTarget> {
 }
 
 async function bud(cfg: BudConfig): Promise<BudTarget> {
-  if (cfg.target === 'remote') return { embedded: false, url: cfg.url!, admin: cfg.admin };
+  if (cfg.target === 'remote') return { embedded: false, url: cfg.url!, gatewayUrl: cfg.gateway_url!, admin: cfg.admin };
   const { startBud } = await import('../emulators/bud');
   const emu = await startBud({ admin: cfg.admin });
   stops.push(emu.stop);
-  return { embedded: true, url: emu.url, admin: cfg.admin };
+  return { embedded: true, url: emu.url, gatewayUrl: emu.url, admin: cfg.admin };
 }
 
 /** The target of `system`, started on first use in this worker. */

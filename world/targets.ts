@@ -47,6 +47,8 @@ export interface WaldurTarget {
 export interface BudTarget {
   embedded: boolean;
   url: string;
+  /** budgateway (OpenAI-compatible inference); the embedded budapp serves it on its own address. */
+  gatewayUrl: string;
   admin: { email: string; password: string };
 }
 

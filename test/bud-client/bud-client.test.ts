@@ -46,7 +46,7 @@ test('tokensOf reads the tokens nested under "token" and never the top level', (
 test('calls use the contract routes, bearer headers, multipart edits and the operator with the admin token', async () => {
   const { url, seen, server } = await recordingServer((s) => (s.url === '/auth/login' ? LOGIN : { object: 'x', messages: [{ token: 't' }] }));
   try {
-    const bud = new BudClient({ embedded: true, url, admin: { email: 'admin@bud.example', password: 'Secret-Passw0rd!' } }, new HttpLog());
+    const bud = new BudClient({ embedded: true, url, gatewayUrl: url, admin: { email: 'admin@bud.example', password: 'Secret-Passw0rd!' } }, new HttpLog());
     await bud.register({ email: 'a@example.com' }, '198.18.0.1');
     await bud.me('tok');
     await bud.me(null);

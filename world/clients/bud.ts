@@ -77,11 +77,13 @@ function toResponse<T>(res: AxiosResponse): BudResponse<T> {
 
 export class BudClient {
   private readonly http: AxiosInstance;
+  private readonly gateway: AxiosInstance;
   /** Operator back door; against the embedded budapp its admin-only operator endpoint. */
   readonly operator: BudOperator;
 
   constructor(readonly target: BudTarget, readonly log: HttpLog) {
     this.http = createHttp(target.url, log);
+    this.gateway = createHttp(target.gatewayUrl, log);
     registerSecret(target.admin.password);
     this.operator = new BudOperator(this.http, () => this.adminAccessToken());
   }
@@ -104,9 +106,9 @@ export class BudClient {
   private async send<T = Body>(
     method: 'get' | 'post' | 'patch' | 'delete' | 'put',
     url: string,
-    opts: { auth?: BudAuth; body?: unknown; params?: PageQuery; headers?: Record<string, string> } = {},
+    opts: { auth?: BudAuth; body?: unknown; params?: PageQuery; headers?: Record<string, string>; gateway?: boolean } = {},
   ): Promise<BudResponse<T>> {
-    const res = await this.http.request({
+    const res = await (opts.gateway ? this.gateway : this.http).request({
       method,
       url,
       data: opts.body,
@@ -262,10 +264,10 @@ export class BudClient {
     return this.send('post', '/credentials/', { auth, body });
   }
 
-  // --- budgateway (OpenAI-compatible; the embedded budapp serves it on the same address) ---------
+  // --- budgateway (OpenAI-compatible; at target.gatewayUrl, which the embedded budapp also serves) -
 
   chatCompletion(apiKey: BudAuth, body: Body): Promise<BudResponse> {
-    return this.send('post', '/v1/chat/completions', { auth: apiKey, body });
+    return this.send('post', '/v1/chat/completions', { auth: apiKey, body, gateway: true });
   }
 }
 
