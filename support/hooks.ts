@@ -44,16 +44,19 @@ Before({ name: 'reach the targets this scenario needs' }, async function (this: 
 
 After({ name: 'undo what the scenario created' }, async function (this: AcceptanceWorld, { result }) {
   const failures = await this.registry.undoAll();
+  const captured = this.capturedText();
   await this.dispose();
   if (result?.status === Status.FAILED) {
+    // Redacted again here: secrets registered after an exchange was recorded are scrubbed too.
     const http = this.httpLog.render();
-    if (http) this.attach(http, { mediaType: 'text/plain', fileName: 'last HTTP exchanges' });
-    const captured = this.capturedText();
+    if (http) this.attach(redactText(http), { mediaType: 'text/plain', fileName: 'last HTTP exchanges' });
     if (captured) this.attach(redactText(captured), { mediaType: 'text/plain', fileName: 'captured messages' });
   }
   if (failures.length) {
+    // Something the scenario created outlives it: say what, and fail the scenario.
     const text = failures.map((f) => `${f.description}: ${f.error}`).join('\n');
     this.attach(redactText(`could not undo:\n${text}`), { mediaType: 'text/plain', fileName: 'cleanup failures' });
+    throw new Error(redactText(`cleanup left ${failures.length} thing(s) behind: ${failures.map((f) => f.description).join('; ')}`));
   }
 });
 

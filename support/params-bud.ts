@@ -71,14 +71,10 @@ export const BUD_FIELDS: Record<string, string> = {
   'new password': 'new_password',
   'password confirmation': 'confirm_password',
   'provider type': 'provider_type',
-  'provider id': 'provider_id',
-  uri: 'uri',
   tags: 'tags',
   description: 'description',
   'github url': 'github_url',
   'website url': 'website_url',
-  'total steps': 'workflow_total_steps',
-  'workflow id': 'workflow_id',
 };
 
 defineParameterType({

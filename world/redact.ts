@@ -3,7 +3,7 @@
  * bearer/token headers, JWTs, and any literal secret registered from config.
  */
 
-const SECRET_KEY = /(pass(word|code)?|secret|token|authorization|api[-_]?key|credential|cookie|refresh|access)/i;
+const SECRET_KEY = /(pass(word|code)?|secret|token|authori[sz]ation|(api|webhook)[-_]?key|credential|cookie)/i;
 const JWT = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const AUTH_VALUE = /\b(Bearer|Token|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 export const REDACTED = '[REDACTED]';

@@ -1,6 +1,6 @@
 // Identities, passwords and JWTs (HS256 via jose), shaped as upstream's
 // crates/common/src/auth/jwt.rs and crates/api/src/routes/auth.rs.
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Database, Row } from './db';
@@ -20,16 +20,19 @@ export interface Caller {
   expiresAt: number; // ms since epoch
 }
 
-export function hashPassword(password: string): string {
+/** scrypt on the libuv thread pool: a login never stalls the event loop (and so the timers). */
+const derive = (password: string, salt: Buffer) =>
+  new Promise<Buffer>((resolve, reject) => scrypt(password, salt, 32, (err, key) => (err ? reject(err) : resolve(key))));
+
+export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  return `scrypt$${salt.toString('hex')}$${scryptSync(password, salt, 32).toString('hex')}`;
+  return `scrypt$${salt.toString('hex')}$${(await derive(password, salt)).toString('hex')}`;
 }
 
-export function verifyPassword(password: string, stored: string | null): boolean {
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   const [scheme, salt, hash] = (stored ?? '').split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const actual = scryptSync(password, Buffer.from(salt, 'hex'), 32);
-  return timingSafeEqual(actual, Buffer.from(hash, 'hex'));
+  return timingSafeEqual(await derive(password, Buffer.from(salt, 'hex')), Buffer.from(hash, 'hex'));
 }
 
 export class Tokens {

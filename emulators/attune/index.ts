@@ -30,6 +30,7 @@ export interface RunningAttune {
 }
 
 export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
+  const adminHash = hashPassword(opts.admin.password); // on the thread pool while the database boots
   const db = await Database.open();
   const packsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-packs-'));
   const tokens = new Tokens(db);
@@ -43,7 +44,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   await db.query(
     `INSERT INTO identity (login, display_name, password_hash, is_admin, tenant) VALUES ($1, $1, $2, true, $1)
      ON CONFLICT (login) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = true`,
-    [opts.admin.login, hashPassword(opts.admin.password)],
+    [opts.admin.login, await adminHash],
   );
 
   const app = express();
@@ -67,7 +68,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   const stop = () =>
     (stopped ??= (async () => {
       clearInterval(expiry);
-      sensor.stop();
+      await sensor.stop();
       await engine.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

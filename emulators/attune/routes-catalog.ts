@@ -59,14 +59,14 @@ export function healthAndAuthRoutes(ctx: Ctx): Router {
     if (await ctx.db.one('SELECT 1 FROM identity WHERE login = $1', [login])) throw conflict(`Identity with login '${login}' already exists`);
     const identity = await ctx.db.one(
       'INSERT INTO identity (login, display_name, password_hash, tenant) VALUES ($1,$2,$3,$4) RETURNING *',
-      [login, b.str('display_name') ?? login, hashPassword(password), tenant],
+      [login, b.str('display_name') ?? login, await hashPassword(password), tenant],
     );
     res.status(200).json({ data: await ctx.tokens.tokenResponse(identity!) });
   });
   r.post('/auth/login', async (req, res) => {
     const b = new Body(req.body);
     const identity = await ctx.db.one('SELECT * FROM identity WHERE login = $1', [b.reqStr('login')]);
-    if (!identity || !verifyPassword(b.reqStr('password', { max: 128 }), identity.password_hash)) {
+    if (!identity || !(await verifyPassword(b.reqStr('password', { max: 128 }), identity.password_hash))) {
       return void res.status(401).json({ error: 'Invalid login or password', code: 'UNAUTHORIZED' });
     }
     if (identity.frozen) return void res.status(403).json({ error: 'Identity is frozen', code: 'FORBIDDEN' });
@@ -110,8 +110,8 @@ export function healthAndAuthRoutes(ctx: Ctx): Router {
   r.post('/auth/change-password', ctx.tokens.middleware(), async (req, res) => {
     const b = new Body(req.body);
     const identity = (await ctx.db.one('SELECT * FROM identity WHERE id = $1', [callerOf(req).id]))!;
-    if (!verifyPassword(b.reqStr('current_password', { max: 128 }), identity.password_hash)) throw new AuthError('Current password is incorrect');
-    await ctx.db.query('UPDATE identity SET password_hash = $2, updated = now() WHERE id = $1', [identity.id, hashPassword(b.reqStr('new_password', { min: 8, max: 128 }))]);
+    if (!(await verifyPassword(b.reqStr('current_password', { max: 128 }), identity.password_hash))) throw new AuthError('Current password is incorrect');
+    await ctx.db.query('UPDATE identity SET password_hash = $2, updated = now() WHERE id = $1', [identity.id, await hashPassword(b.reqStr('new_password', { min: 8, max: 128 }))]);
     res.json({ data: { success: true, message: 'Password changed successfully' } });
   });
   return r;
@@ -319,7 +319,7 @@ export function catalogRoutes(ctx: Ctx): Router {
     if (await ctx.db.one('SELECT 1 FROM identity WHERE login = $1', [login])) throw conflict(`Identity with login '${login}' already exists`);
     const row = await ctx.db.one(
       'INSERT INTO identity (login, display_name, password_hash, attributes, tenant) VALUES ($1,$2,$3,$4,$5) RETURNING *',
-      [login, b.str('display_name') ?? login, password ? hashPassword(password) : null, json(b.obj('attributes', {})), b.str('tenant') ?? login],
+      [login, b.str('display_name') ?? login, password ? await hashPassword(password) : null, json(b.obj('attributes', {})), b.str('tenant') ?? login],
     );
     res.status(201).json({ data: dto.identityDto(row!) });
   });

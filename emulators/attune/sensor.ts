@@ -2,13 +2,13 @@
 // core.intervaltimer / core.datetimetimer / core.crontimer, configured by the rule's
 // trigger_params, firing events on the real clock.
 import { Cron } from 'croner';
+import { AlarmClock } from './clock';
 import type { Database, Row } from './db';
 import type { Engine } from './engine';
 import { invalid } from './http';
 
 const SENSOR_REF = 'core.timer_sensor';
 const UNIT_S: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600 };
-const MAX_DELAY = 2 ** 31 - 1; // setTimeout limit; longer waits are chained
 
 export const TIMER_TRIGGERS = new Set(['core.intervaltimer', 'core.datetimetimer', 'core.crontimer']);
 
@@ -44,6 +44,7 @@ export function timerSpec(triggerRef: string, params: Row): Spec {
 
 export class TimerSensor {
   private readonly timers = new Map<number, () => void>();
+  private readonly clock = new AlarmClock();
 
   constructor(private readonly db: Database, private readonly engine: Engine) {}
 
@@ -71,32 +72,46 @@ export class TimerSensor {
     this.timers.delete(ruleId);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     for (const id of [...this.timers.keys()]) this.disarm(id);
+    await this.clock.stop();
   }
 
-  private async fire(rule: Row, payload: Row): Promise<void> {
-    const at = new Date();
+  private async fire(rule: Row, firedAt: number, payload: Row): Promise<void> {
+    const at = new Date(firedAt);
     const trigger = await this.db.one('SELECT * FROM trigger WHERE id = $1', [rule.trigger_id]);
     if (!trigger || this.engine.stopping) return;
     await this.engine.createEvent({ trigger, rule, at, payload: { ...payload, sensor_ref: SENSOR_REF }, config: { source: 'timer' }, sourceRef: SENSOR_REF });
   }
 
-  /** Each fire is planned from the previous planned time, not from "now", so there is no drift. */
-  private interval(rule: Row, seconds: number): void {
-    let planned = Date.now() + seconds * 1000;
+  /**
+   * The one timer loop every kind uses: fire at `first`, then at `next(previous planned instant)`
+   * until it answers null. Each instant is planned from the previous planned one, never from when an
+   * alarm happened to be handled, so lateness never accumulates and no instant is skipped. The alarm
+   * clock runs on its own thread and reports when it rang; that moment is the event's time.
+   */
+  private arm(rule: Row, first: number, next: (planned: number) => number | null, payload: (at: { firedAt: number; planned: number; count: number; nextAt: number | null }) => Row): void {
+    this.disarm(rule.id);
+    let cancel = () => {};
     let count = 0;
-    let timer: NodeJS.Timeout;
-    const arm = () => {
-      timer = setTimeout(() => {
-        count++;
-        void this.fire(rule, { type: 'interval', interval_seconds: seconds, fired_at: new Date().toISOString(), execution_count: count }).catch(() => undefined);
-        planned += seconds * 1000;
-        arm();
-      }, Math.max(0, planned - Date.now()));
+    const wait = (planned: number) => {
+      cancel = this.clock.set(planned, (firedAt) => {
+        const after = next(planned);
+        count += 1;
+        void this.fire(rule, firedAt, payload({ firedAt, planned, count, nextAt: after })).catch(() => undefined);
+        if (after === null) this.timers.delete(rule.id);
+        else wait(after);
+      });
     };
-    arm();
-    this.timers.set(rule.id, () => clearTimeout(timer));
+    wait(first);
+    this.timers.set(rule.id, () => cancel());
+  }
+
+  private interval(rule: Row, seconds: number): void {
+    const period = seconds * 1000;
+    this.arm(rule, Date.now() + period, (planned) => planned + period, ({ firedAt, count }) => ({
+      type: 'interval', interval_seconds: seconds, fired_at: new Date(firedAt).toISOString(), execution_count: count,
+    }));
   }
 
   /**
@@ -105,38 +120,21 @@ export class TimerSensor {
    * its event never fires again.
    */
   private async date(rule: Row, fireAt: Date, timezone: string): Promise<void> {
-    const already = await this.db.one('SELECT 1 FROM event WHERE rule = $1 LIMIT 1', [rule.id]);
-    if (already) return;
-    let timer: NodeJS.Timeout;
-    let cancelled = false;
-    const arm = () => {
-      const wait = fireAt.getTime() - Date.now();
-      timer = setTimeout(() => {
-        if (cancelled) return;
-        if (fireAt.getTime() - Date.now() > 0) return arm();
-        this.timers.delete(rule.id);
-        void this.fire(rule, {
-          type: 'one_shot', fire_at: fireAt.toISOString(), fired_at: new Date().toISOString(), timezone, delay_ms: Math.max(0, Date.now() - fireAt.getTime()),
-        }).catch(() => undefined);
-      }, Math.min(Math.max(0, wait), MAX_DELAY));
-    };
-    arm();
-    this.timers.set(rule.id, () => {
-      cancelled = true;
-      clearTimeout(timer);
-    });
+    if (await this.db.one('SELECT 1 FROM event WHERE rule = $1 LIMIT 1', [rule.id])) return;
+    this.arm(rule, fireAt.getTime(), () => null, ({ firedAt }) => ({
+      type: 'one_shot', fire_at: fireAt.toISOString(), fired_at: new Date(firedAt).toISOString(), timezone, delay_ms: Math.max(0, firedAt - fireAt.getTime()),
+    }));
   }
 
+  /** Six-field cron (seconds first): each instant is the expression's next one after the previous instant. */
   private cron(rule: Row, expression: string, timezone: string): void {
-    let count = 0;
-    const job = new Cron(expression, { timezone }, (self: Cron) => {
-      count++;
-      const scheduled = new Date(Math.round(Date.now() / 1000) * 1000);
-      void this.fire(rule, {
-        type: 'cron', fired_at: new Date().toISOString(), scheduled_at: scheduled.toISOString(), expression, timezone,
-        next_fire_at: self.nextRun()?.toISOString() ?? null, execution_count: count,
-      }).catch(() => undefined);
-    });
-    this.timers.set(rule.id, () => job.stop());
+    const schedule = new Cron(expression, { timezone, paused: true });
+    const after = (t: number) => schedule.nextRun(new Date(t))?.getTime() ?? null;
+    const first = after(Date.now());
+    if (first === null) return;
+    this.arm(rule, first, after, ({ firedAt, planned, count, nextAt }) => ({
+      type: 'cron', fired_at: new Date(firedAt).toISOString(), scheduled_at: new Date(planned).toISOString(), expression, timezone,
+      next_fire_at: nextAt === null ? null : new Date(nextAt).toISOString(), execution_count: count,
+    }));
   }
 }

@@ -2,7 +2,7 @@
 // parameters (with secrets merged in) on stdin as one line of JSON (or dotenv/yaml), script
 // files from the pack's actions/ directory, ad-hoc shell actions run their entrypoint as inline
 // code with PARAM_<NAME>/<name> shell variables.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -84,23 +84,40 @@ function formatParameters(params: Record<string, unknown>, format: string): stri
   return `${JSON.stringify(params)}\n`;
 }
 
-function command(spec: RunSpec): [string, string[], string] | string {
+let python: Promise<string> | undefined;
+
+/**
+ * The interpreter PATH's `python3` stands for, asked once per process (`sys.executable`). PATH's
+ * python3 may be a launcher script (a pyenv shim is a bash script that costs ~0.2 s per start, far
+ * more under load), so actions run the real interpreter directly.
+ */
+export function pythonInterpreter(): Promise<string> {
+  python ??= new Promise((resolve) => {
+    execFile('python3', ['-c', 'import sys; print(sys.executable)'], { timeout: 30_000 }, (err, stdout) => {
+      const exe = String(stdout ?? '').trim();
+      resolve(!err && path.isAbsolute(exe) ? exe : 'python3');
+    });
+  });
+  return python;
+}
+
+async function command(spec: RunSpec): Promise<[string, string[], string] | string> {
   const file = scriptFile(spec.packDir, spec.entrypoint);
   const cwd = spec.packDir ?? os.tmpdir();
   if (file) {
     if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, file], path.dirname(file)];
-    return [spec.runtime === 'python' ? 'python3' : process.execPath, [file], path.dirname(file)];
+    return [spec.runtime === 'python' ? await pythonInterpreter() : process.execPath, [file], path.dirname(file)];
   }
   if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, '-c', inlineShell(spec.entrypoint, spec.parameters)], cwd];
   return `Action entrypoint '${spec.entrypoint}' not found in the pack directory`;
 }
 
 /** Run the action to completion (or timeout/cancel); never rejects. */
-export function run(spec: RunSpec): Promise<RunOutcome> {
+export async function run(spec: RunSpec): Promise<RunOutcome> {
+  const cmd = await command(spec);
   const started = Date.now();
-  const cmd = command(spec);
   const base = { stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: false, cancelled: false };
-  if (typeof cmd === 'string') return Promise.resolve({ ...base, exitCode: null, durationMs: 0, error: cmd });
+  if (typeof cmd === 'string') return { ...base, exitCode: null, durationMs: 0, error: cmd };
   const [exe, args, cwd] = cmd;
   return new Promise((resolve) => {
     const out = { stdout: [] as Buffer[], stderr: [] as Buffer[], stdoutBytes: 0, stderrBytes: 0 };

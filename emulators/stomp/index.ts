@@ -29,10 +29,11 @@ export async function startStompBroker(opts: { adminUser?: string; adminPassword
   const broker = new Broker({ user: adminUser, password: adminPassword });
   const sessions = new Set<StompSession>();
 
+  const connectionName = (s: StompSession) => `${s.peer.host}:${s.peer.port} -> ${s.id}`;
   const management = managementHandler(broker, {
     connections: () =>
       [...sessions].filter((s) => s.open && s.user).map((s) => ({
-        name: `${s.peer.host}:${s.peer.port} -> ${s.id}`,
+        name: connectionName(s),
         user: s.user!,
         vhost: s.vhost!,
         protocol: `Web STOMP ${s.version}`,
@@ -41,6 +42,12 @@ export async function startStompBroker(opts: { adminUser?: string; adminPassword
         connected_at: s.connectedAt,
         state: 'running',
       })),
+    closeConnection: (name, reason) => {
+      const session = [...sessions].find((s) => s.open && s.user && connectionName(s) === name);
+      debug(`closing ${name}: ${reason}`);
+      session?.close();
+      return !!session;
+    },
     onDeleted: ({ vhost, user, queue }) => {
       for (const s of sessions) {
         if (queue) s.forgetQueue(queue);

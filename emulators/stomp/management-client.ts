@@ -136,4 +136,9 @@ export class RabbitManagementClient {
   async connections(): Promise<ConnectionInfo[]> {
     return (await this.call('GET', 'connections')).json as ConnectionInfo[];
   }
+
+  /** Force-closes a connection by name; false when the broker has no such connection. */
+  async closeConnection(name: string): Promise<boolean> {
+    return (await this.call('DELETE', `connections/${enc(name)}`, undefined, true)).status !== 404;
+  }
 }

@@ -17,6 +17,8 @@ export interface ConnectionInfo {
 
 export interface ManagementHooks {
   connections(): ConnectionInfo[];
+  /** Force-closes the connection of that name (as `rabbitmqctl close_connection`); false when there is none. */
+  closeConnection(name: string, reason: string): boolean;
   /** Called after a vhost or user is deleted, or a queue is deleted, so live sessions can be closed/updated. */
   onDeleted(what: { vhost?: string; user?: string; queue?: Queue }): void;
 }
@@ -192,6 +194,16 @@ export function managementHandler(broker: Broker, hooks: ManagementHooks) {
       }
       case 'GET connections/1':
         return [200, hooks.connections()];
+      case 'GET connections/2': {
+        const found = hooks.connections().find((conn) => conn.name === a);
+        if (!found) throw notFound();
+        return [200, found];
+      }
+      case 'DELETE connections/2': {
+        const header = req.headers['x-reason'];
+        if (!hooks.closeConnection(a, (Array.isArray(header) ? header[0] : header) || 'Closed via management plugin')) throw notFound();
+        return [204];
+      }
       default:
         if (Object.keys(ROUTES).some((k) => k.endsWith(` ${resource}/${segments.length}`))) {
           throw new HttpError(405, 'Method Not Allowed', `${method} is not allowed here`);
@@ -238,6 +250,6 @@ const ROUTES: Record<string, true> = Object.fromEntries(
   [
     'GET overview/1', 'GET vhosts/1', 'GET vhosts/2', 'PUT vhosts/2', 'DELETE vhosts/2', 'GET users/2', 'PUT users/2',
     'DELETE users/2', 'PUT permissions/3', 'DELETE permissions/3', 'GET queues/1', 'GET queues/2', 'GET queues/3',
-    'PUT queues/3', 'DELETE queues/3', 'POST exchanges/4', 'GET connections/1',
+    'PUT queues/3', 'DELETE queues/3', 'POST exchanges/4', 'GET connections/1', 'GET connections/2', 'DELETE connections/2',
   ].map((k) => [k, true]),
 );

@@ -239,6 +239,14 @@ export function buildApi(): Router<Ctx> {
     c.store.providers.set(sp.uuid, sp);
     return created(c.store.serviceProvider(sp));
   });
+  // Schema 8.0.5: "Deletes a service provider profile. Only possible if there are no active offerings."
+  r.add('DELETE', '/api/marketplace-service-providers/:uuid/', (q, c) => {
+    requireStaff(c.user);
+    const sp = lookup(c.store.providers, q.params[0]);
+    if ([...c.store.offerings.values()].some((o) => o.customer === sp.customer && o.state === 'Active')) throw new ApiError(409, { detail: 'Service provider has active offerings.' });
+    c.store.providers.delete(sp.uuid);
+    return { status: 204 };
+  });
 
   // offerings and plans
   const offeringFilter = (q: Req, c: Ctx): Offering[] => {

@@ -43,7 +43,10 @@ export const setBudUser = (w: AcceptanceWorld, u: BudUser): BudUser => w.remembe
 
 export const registrationBody = (u: BudUser): Body => ({ name: u.name, email: u.email, password: u.password, role: u.role });
 
-/** Every account a scenario registers is deleted by the admin afterwards (DELETE /users/{id}). */
+/**
+ * Every account a scenario registers is deleted by the admin afterwards (DELETE /users/{id}), and the
+ * undo then proves it: logging in as the deleted account must no longer give a session.
+ */
 export function trackAccount(w: AcceptanceWorld, u: BudUser): void {
   w.registry.track(`bud user ${u.email}`, async () => {
     if (!u.id) {
@@ -55,6 +58,9 @@ export function trackAccount(w: AcceptanceWorld, u: BudUser): void {
       if (!u.id) throw new Error(`no id in the profile of ${u.email}: ${me.status} ${show(me.body)}`);
     }
     await undoing(`deleting bud user ${u.email}`, async () => w.bud.deleteUser(await w.bud.adminAccessToken(), u.id!));
+    // Prove the deletion took: the deleted account's login is refused (400, no session).
+    const after = await w.bud.login({ email: u.email, password: u.password });
+    if (after.status !== 400 || tokensOf(after.body)) throw new Error(`bud user ${u.email} was deleted, yet its login answered ${after.status} ${show(after.body)} (expected 400)`);
   });
 }
 

@@ -12,11 +12,13 @@ import { accessToken, budUser, expectOutcome, freshUser, register, registrationB
 const ADDRESS = 'bud:client-address';
 let addresses = 0;
 
-/** A client address of the benchmarking range (198.18.0.0/15), unique to this worker and scenario. */
+/**
+ * A client address of the benchmarking range (198.18.0.0/15), unique to this worker and scenario:
+ * each worker owns a block of 4096 addresses (up to 32 workers share the range without overlap).
+ */
 function clientAddress(w: AcceptanceWorld): string {
-  addresses += 1;
-  const worker = Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 2;
-  return w.remember(ADDRESS, `198.${18 + worker}.${Math.floor(addresses / 250) % 250}.${(addresses % 250) + 1}`);
+  const index = (Number(process.env.CUCUMBER_WORKER_ID ?? 0) % 32) * 4096 + (addresses++ % 4095) + 1;
+  return w.remember(ADDRESS, `198.${18 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`);
 }
 
 async function limit(w: AcceptanceWorld, rule: RateRule, attempts: number, windowSeconds: number, key: string): Promise<void> {

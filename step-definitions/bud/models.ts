@@ -29,12 +29,15 @@ When('the bud {budActor} lists the model providers', async function (this: Accep
   await listProviders(this, {}, actor);
 });
 
-When("the bud admin lists the model providers offering the first provider's first capability", async function (this: AcceptanceWorld) {
-  const all = providersOf(await listProviders(this));
-  const capability = (all[0]?.capabilities as string[] | undefined)?.[0];
-  if (!capability) throw new Error(`no provider with a capability to filter by: ${show(all)}`);
-  this.remember('bud:capability', capability);
-  await listProviders(this, { capabilities: capability });
+When('the bud admin lists the model providers offering a capability only some providers have', async function (this: AcceptanceWorld) {
+  const all = providersOf(await listProviders(this, { limit: 100 }));
+  const capabilities = [...new Set(all.flatMap((p) => (p.capabilities as string[] | undefined) ?? []))];
+  const offering = (c: string) => all.filter((p) => ((p.capabilities as string[] | undefined) ?? []).includes(c));
+  // A capability every provider has would let an ignored filter pass unnoticed.
+  const capability = capabilities.find((c) => offering(c).length < all.length);
+  if (!capability) throw new Error(`cannot check the capability filter: every provider offers every capability ${show(all)}`);
+  this.remember('bud:capability', { capability, ids: offering(capability).map((p) => p.id).sort() });
+  await listProviders(this, { capabilities: capability, limit: 100 });
 });
 
 Then('every listed provider has an id, a name and a type', function (this: AcceptanceWorld) {
@@ -45,11 +48,10 @@ Then('every listed provider has an id, a name and a type', function (this: Accep
   }
 });
 
-Then('every listed provider offers that capability', function (this: AcceptanceWorld) {
-  const capability = this.recall<string>('bud:capability');
-  const providers = providersOf(answer(this, 'provider listing'));
-  expect(providers, `expected providers offering "${capability}"`).to.not.be.empty;
-  for (const p of providers) expect(p.capabilities, `provider ${p.name} listed for "${capability}"`).to.include(capability);
+Then('exactly the providers offering that capability are listed', function (this: AcceptanceWorld) {
+  const { capability, ids } = this.recall<{ capability: string; ids: string[] }>('bud:capability');
+  const listed = providersOf(answer(this, 'provider listing'));
+  expect(listed.map((p) => p.id).sort(), `providers listed for "${capability}": ${show(listed)}`).to.deep.equal(ids);
 });
 
 // --- listing ---------------------------------------------------------------------------------

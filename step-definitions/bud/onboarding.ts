@@ -38,6 +38,10 @@ Given('the bud admin has started a {int}-step cloud model onboarding', async fun
   await started(this, 'cloud', await cloudStep(this, modelName(this), { workflow_total_steps: total }));
 });
 
+When('the bud admin starts a cloud model onboarding from a provider that does not exist', async function (this: AcceptanceWorld) {
+  await step(this, 'cloud', await cloudStep(this, modelName(this), { provider_id: UNKNOWN_ID }));
+});
+
 When('the bud admin triggers the onboarding at step {int}', async function (this: AcceptanceWorld, n: number) {
   await trigger(this, n);
 });

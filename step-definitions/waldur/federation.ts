@@ -30,7 +30,7 @@ export const tracker = (world: AcceptanceWorld): Track => (description, undo) =>
 
 async function organisation(world: AcceptanceWorld, side: WaldurInstanceClient, prefix: string) {
   const customer = await side.createCustomer(world.uniqueName(prefix), tracker(world));
-  await side.createServiceProvider(customer.url);
+  await side.createServiceProvider(customer.url, tracker(world));
   const category = await side.createCategory(world.uniqueName(`${prefix}-hpc`), tracker(world));
   return { customer, categoryUrl: category.url as string };
 }

@@ -61,10 +61,32 @@ Then('the order on Waldur A becomes done without another processor cycle', async
   await eventually(() => this.waldur.a.order(uuid), (o) => o.state === 'done', { within: 10_000, every: 100, what: `order ${uuid} on Waldur A done through B's order event` });
 });
 
+// REPORT §4.5: a source ORDER event in pending-provider runs the polling code for that one order. The
+// embedded agent runs no cycle unless a step asks; a real waldur_site_agent also polls beside it.
+Then("the site agent submits the order on Waldur A to Waldur B on its order event", async function (this: AcceptanceWorld) {
+  const uuid = this.recall<WaldurOrder>('order').uuid;
+  const order = await eventually(() => this.waldur.a.order(uuid), (o) => o.state === 'executing' && !!o.backend_id, {
+    within: 30_000,
+    every: 100,
+    what: `order ${uuid} on Waldur A approved and submitted to Waldur B (backend_id set) through its order event`,
+  });
+  await trackResources(this);
+  const orderB = await this.waldur.b.order(order.backend_id);
+  expect(orderB.state, "state of the site agent's order on Waldur B").to.equal('pending-provider');
+});
+
 Then('the order on Waldur A ends {orderState}', async function (this: AcceptanceWorld, state: string) {
   const run = this.recall<OrderRun>('run');
   const order = await this.waldur.a.order(this.recall<WaldurOrder>('order').uuid);
   expect(order.state, `order state on Waldur A after ${run.cycles} processor cycles (error: "${order.error_message}")`).to.equal(state);
+});
+
+// Known issue 2: proves the fault took effect, so the scenario exercises the agent's fallback.
+Then('the order on Waldur A pointed at a shadow resource without a backend ID', async function (this: AcceptanceWorld) {
+  const order = await this.waldur.a.order(this.recall<WaldurOrder>('order').uuid);
+  expect(hexUuid(order.marketplace_resource_uuid), "the order's resource vs the ordered resource").to.not.equal(hexUuid(this.recall<string>('resourceA')));
+  const shadow = await this.waldur.a.resource(order.marketplace_resource_uuid);
+  expect({ name: shadow.name, backend_id: shadow.backend_id }, 'the shadow resource').to.deep.equal({ name: '', backend_id: '' });
 });
 
 Then("the order on Waldur A records Waldur B's order for the resource", async function (this: AcceptanceWorld) {

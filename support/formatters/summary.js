@@ -83,7 +83,7 @@ class SummaryReport extends Formatter {
     lines.push(
       '',
       `Total: ${rows.length}  Passed: ${passed}  Failed: ${failed}  Skipped: ${skipped}`,
-      `Success rate: ${ran ? ((100 * passed) / ran).toFixed(1) : '0.0'}%`,
+      `Success rate: ${ran ? `${((100 * passed) / ran).toFixed(1)}%` : 'n/a (nothing ran)'}`,
     );
     const failures = rows.filter((r) => r.status !== 'PASSED' && r.status !== 'SKIPPED');
     if (failures.length) {

@@ -40,6 +40,20 @@ describe('timers', () => {
     assert.equal((await events(rule)).length, count, 'no events after the rule was disabled');
   });
 
+  it('records each firing on time even while the main thread is blocked (the clock has its own thread)', async () => {
+    const rule = await timerRule('core.intervaltimer', { unit: 'seconds', interval: 1 });
+    await eventually(async () => ((await events(rule)).length >= 1 ? true : undefined), 4000, 'the first interval event');
+    const busyUntil = Date.now() + 1500; // stands for a long synchronous stretch (a slow query, a fork, a GC pause)
+    while (Date.now() < busyUntil) { /* block the event loop across the next firing */ }
+    const fired = await eventually(async () => {
+      const e = await events(rule);
+      return e.length >= 3 ? e : undefined;
+    }, 4000, 'three interval events');
+    await ctx.api.call('DELETE', `/api/v1/rules/${rule}`);
+    const times = fired.slice(0, 3).map((e) => Date.parse(e.created));
+    for (let i = 1; i < times.length; i++) assert.ok(Math.abs(times[i] - times[i - 1] - 1000) < 150, `interval ${times[i] - times[i - 1]} ms`);
+  });
+
   it('fires a date timer exactly once, and a past date immediately', async () => {
     const soon = await timerRule('core.datetimetimer', { fire_at: new Date(Date.now() + 800).toISOString(), timezone: 'UTC' });
     const past = await timerRule('core.datetimetimer', { fire_at: new Date(Date.now() - 60_000).toISOString() });

@@ -118,6 +118,17 @@ for (const target of targets) {
       await eventually(() => admin.connections(), (cs) => cs.some((c) => c.user === s.login && c.vhost === s.vhost), { within: 15_000, every: 250 });
     });
 
+    it('closes a connection deleted through the management API', async () => {
+      const s = await waldurSubscription();
+      const c = await capture(s);
+      const listed = await eventually(() => admin.connections(), (cs) => cs.some((x) => x.user === s.login), { within: 15_000, every: 250 });
+      const { name } = listed.find((x) => x.user === s.login)!;
+      assert.equal(await admin.closeConnection(name), true);
+      await eventually(() => c.connected, (connected) => !connected, { within: 5000, every: 20 });
+      await eventually(() => admin.connections(), (cs) => !cs.some((x) => x.name === name), { within: 15_000, every: 250 });
+      assert.equal(await admin.closeConnection(name), false, 'a second DELETE finds nothing');
+    });
+
     it('hands the messages of one queue round-robin to its consumers', async () => {
       const s = await waldurSubscription();
       const [c1, c2] = [await capture(s), await capture(s)];

@@ -48,6 +48,19 @@ describe('Waldur emulator: REST dialect and order life cycle', () => {
     assert.match(plans.body[0].url, new RegExp(`/api/marketplace-public-offerings/${created.body.uuid}/plans/${plan.body.uuid}/$`));
   });
 
+  it('deletes a service provider only when its organisation has no active offering', async () => {
+    const customer = (await b.post('api/customers/', { name: 'sp-delete' })).body;
+    const sp = (await b.post('api/marketplace-service-providers/', { customer: customer.url })).body;
+    const category = (await b.get('api/marketplace-categories/')).body[0];
+    const offering = (await b.post('api/marketplace-provider-offerings/', { name: 'sp-o', category: category.url, customer: customer.url, type: 'Marketplace.Basic' })).body;
+    await b.post(`api/marketplace-provider-offerings/${offering.uuid}/activate/`);
+    assert.equal((await b.del(`api/marketplace-service-providers/${sp.uuid}/`)).status, 409);
+    assert.equal((await b.del(`api/marketplace-provider-offerings/${offering.uuid}/`)).status, 204);
+    assert.equal((await b.del(`api/marketplace-service-providers/${sp.uuid}/`)).status, 204);
+    assert.equal((await b.get(`api/marketplace-service-providers/${sp.uuid}/`)).status, 404);
+    assert.equal((await b.del(`api/customers/${customer.uuid}/`)).status, 204);
+  });
+
   it('moves a create order pending-consumer -> pending-provider -> executing -> done, resource Creating -> OK', async () => {
     const created = await createOrder(b, basic, { cpu: 1280 });
     assert.equal(created.status, 201);

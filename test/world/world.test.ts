@@ -78,3 +78,20 @@ test('the HTTP log folds identical polls into one entry and keeps the last ones'
   for (let i = 0; i < 4; i++) log.add({ ...poll, url: `http://x/${i}` });
   assert.deepEqual(log.last().map((x) => x.url), ['http://x/1', 'http://x/2', 'http://x/3']);
 });
+
+test('multipart bodies are logged by their field names, never their content', async () => {
+  const { HttpLog, createHttp } = await import('../../world/clients/http');
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => req.resume().on('end', () => res.end('{}')));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const log = new HttpLog();
+  try {
+    const form = new FormData();
+    form.append('pack', new Blob(['secret bytes']), 'pack.tar.gz');
+    form.append('force', 'true');
+    await createHttp(`http://127.0.0.1:${(server.address() as { port: number }).port}`, log).post('/upload', form);
+    assert.equal(log.last()[0].request, '(multipart form data: pack, force)');
+  } finally {
+    server.close();
+  }
+});

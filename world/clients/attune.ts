@@ -253,9 +253,14 @@ export class AttuneClient {
     return this.call('delete', `/api/v1/triggers/${enc(ref)}`);
   }
 
-  /** Turn the trigger's webhook on; the answer carries `webhook_key` ("wh_" + 32 hex). */
+  /**
+   * Turn the trigger's webhook on; the answer carries `webhook_key` ("wh_" + 32 hex). The key is the
+   * only credential a webhook call needs, so reports never show it.
+   */
   async enableWebhook(ref: string): Promise<Trigger> {
-    return dataOf<Trigger>(await this.call('post', `/api/v1/triggers/${enc(ref)}/webhooks/enable`), `enable webhook of ${ref}`);
+    const trigger = dataOf<Trigger>(await this.call('post', `/api/v1/triggers/${enc(ref)}/webhooks/enable`), `enable webhook of ${ref}`);
+    registerSecret(trigger.webhook_key);
+    return trigger;
   }
 
   /** Fire a webhook: no authentication, body `{"payload": ...}`; 200 `{data: {event_id, ...}}`. */
@@ -335,6 +340,8 @@ export class AttuneClient {
       ? { owner_type: 'pack', owner_pack_ref: spec.owner.pack }
       : { owner_type: 'identity', owner_identity: spec.owner.identity };
     const body = { ref: spec.ref, name: spec.name, value: spec.value, encrypted: spec.encrypted ?? false, ...owner };
+    // An encrypted key holds a secret: reports never show its value.
+    if (spec.encrypted && typeof spec.value === 'string') registerSecret(spec.value);
     return dataOf<Key>(await this.call('post', '/api/v1/keys', body), `store key ${spec.ref}`);
   }
 

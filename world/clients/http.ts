@@ -78,9 +78,7 @@ function bodyOf(data: unknown): unknown {
       return redactText(data);
     }
   }
-  if (typeof data === 'object' && data !== null && typeof (data as { getHeaders?: unknown }).getHeaders === 'function') {
-    return '(multipart form data)';
-  }
+  if (data instanceof FormData) return `(multipart form data: ${[...new Set(data.keys())].join(', ')})`;
   return redact(data);
 }
 

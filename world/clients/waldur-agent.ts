@@ -60,6 +60,8 @@ export interface AgentConnection {
   offering_name: string;
   side: 'source' | 'target';
   object_type: string;
+  /** The event subscription behind it: its UUID hex is the connection's broker user (STOMP login). */
+  subscription_uuid: string;
   is_connected: boolean;
 }
 
@@ -174,6 +176,33 @@ export abstract class AgentDriver {
   close(): Promise<void> {
     return this.stop();
   }
+
+  /** The event subscriptions the agent registered (REPORT §4.3) for this federation's offerings on A and B. */
+  async subscriptions(): Promise<{ side: 'source' | 'target'; uuid: string; objectType: string }[]> {
+    const offerings = { source: [this.fed.a.offering.uuid], target: [this.fed.b.offering.uuid, this.fed.b.stompOffering?.uuid] };
+    const found: { side: 'source' | 'target'; uuid: string; objectType: string }[] = [];
+    for (const side of ['source', 'target'] as const) {
+      for (const sub of await this.waldur.side(side === 'source' ? 'a' : 'b').list('/api/event-subscriptions/')) {
+        if (!String(sub.description).startsWith(AGENT_SUBSCRIPTION)) continue;
+        const observed = (sub.observable_objects ?? []).find((o: Json) => offerings[side].includes(o.offering_uuid));
+        if (observed) found.push({ side, uuid: hexUuid(sub.uuid), objectType: observed.object_type });
+      }
+    }
+    return found;
+  }
+
+  /** Removes what event_process registered: its event subscriptions (queues, broker users) and identities. */
+  async removeRegistrations(): Promise<void> {
+    for (const sub of await this.subscriptions()) {
+      await this.waldur.side(sub.side === 'source' ? 'a' : 'b').call('delete', `/api/event-subscriptions/${sub.uuid}/`);
+    }
+    const identities = { a: this.fed.a.offering.uuid, b: this.fed.b.stompOffering?.uuid ?? this.fed.b.offering.uuid };
+    for (const [side, offering] of Object.entries(identities) as ['a' | 'b', string][]) {
+      for (const identity of await this.waldur.side(side).list('/api/marketplace-site-agent-identities/', { name: `agent-${offering}` })) {
+        await this.waldur.side(side).call('delete', `/api/marketplace-site-agent-identities/${hexUuid(identity.uuid)}/`);
+      }
+    }
+  }
 }
 
 /** The embedded reference agent, through its control API (emulators/waldur/agent/README.md). */
@@ -229,13 +258,6 @@ export class CommandAgentDriver extends AgentDriver {
   private children: ChildProcess[] = [];
   private dir: string | null = null;
   private output = '';
-  private readonly broker: AxiosInstance | null;
-
-  constructor(target: WaldurTarget, waldur: WaldurClient, fed: Federation, log: HttpLog) {
-    super(target, waldur, fed);
-    const { managementUrl, user, password } = target.broker;
-    this.broker = managementUrl && user && password ? createHttp(managementUrl, log, { auth: { username: user, password } }) : null;
-  }
 
   async start(opts: AgentOptions): Promise<Json> {
     await this.stop();
@@ -281,22 +303,15 @@ export class CommandAgentDriver extends AgentDriver {
   }
 
   async connections(): Promise<AgentConnection[] | null> {
-    if (!this.broker) return null;
-    const res = await this.broker.get('api/connections');
-    if (res.status !== 200 || !Array.isArray(res.data)) throw new Error(`broker connection list answered ${res.status}`);
-    const live = new Set((res.data as { user: string; state?: string }[]).filter((c) => c.state !== 'closed').map((c) => c.user));
-    const offerings = { source: [this.fed.a.offering.uuid], target: [this.fed.b.offering.uuid, this.fed.b.stompOffering?.uuid] };
-    const result: AgentConnection[] = [];
-    for (const side of ['source', 'target'] as const) {
-      const subs = await this.waldur.side(side === 'source' ? 'a' : 'b').list('/api/event-subscriptions/');
-      for (const sub of subs) {
-        if (!String(sub.description).startsWith(AGENT_SUBSCRIPTION)) continue;
-        const observed = (sub.observable_objects ?? []).find((o: Json) => offerings[side].includes(o.offering_uuid));
-        if (!observed) continue;
-        result.push({ offering_name: this.fed.name, side, object_type: observed.object_type, is_connected: live.has(hexUuid(sub.uuid)) });
-      }
-    }
-    return result;
+    if (!this.target.broker.managementUrl) return null;
+    const live = new Set((await this.waldur.broker.connections()).map((c) => c.user));
+    return (await this.subscriptions()).map((sub) => ({
+      offering_name: this.fed.name,
+      side: sub.side,
+      object_type: sub.objectType,
+      subscription_uuid: sub.uuid,
+      is_connected: live.has(sub.uuid),
+    }));
   }
 
   async stop(): Promise<void> {
@@ -317,5 +332,5 @@ export class CommandAgentDriver extends AgentDriver {
 }
 
 export function agentDriver(target: WaldurTarget, waldur: WaldurClient, fed: Federation, log: HttpLog): AgentDriver {
-  return target.agent.kind === 'embedded' ? new EmbeddedAgentDriver(target, waldur, fed, log) : new CommandAgentDriver(target, waldur, fed, log);
+  return target.agent.kind === 'embedded' ? new EmbeddedAgentDriver(target, waldur, fed, log) : new CommandAgentDriver(target, waldur, fed);
 }

@@ -129,8 +129,10 @@ export class WaldurInstanceClient {
     return c;
   }
 
-  async createServiceProvider(customerUrl: string): Promise<Json> {
-    return this.post('/api/marketplace-service-providers/', { customer: customerUrl });
+  async createServiceProvider(customerUrl: string, track: Track): Promise<Json> {
+    const sp = await this.post('/api/marketplace-service-providers/', { customer: customerUrl });
+    track(`service provider ${sp.uuid} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/marketplace-service-providers/${sp.uuid}/`));
+    return sp;
   }
 
   async createCategory(title: string, track: Track): Promise<Json> {
@@ -275,9 +277,46 @@ export class WaldurInstanceClient {
   }
 }
 
+/** A connection as the RabbitMQ management API lists it (user = the event subscription UUID hex). */
+export interface BrokerConnection {
+  name: string;
+  user: string;
+  vhost: string;
+  state?: string;
+}
+
+/**
+ * The operator's view of the broker behind Waldur's /rmqws-stomp: the RabbitMQ management HTTP API
+ * (`GET /api/connections`, `DELETE /api/connections/{name}`), filled in at RabbitMQ's stats interval,
+ * so callers wait for what they expect with `eventually`.
+ */
+export class BrokerOperator {
+  private readonly http: AxiosInstance;
+
+  constructor(broker: WaldurTarget['broker'], log: HttpLog) {
+    const { managementUrl, user, password } = broker;
+    if (!managementUrl || !user || !password) throw new Error('the Waldur target has no broker management API (waldur.broker in the config)');
+    this.http = createHttp(managementUrl, log, { auth: { username: user, password } });
+  }
+
+  /** Open connections (a closing one may still be listed for a moment). */
+  async connections(): Promise<BrokerConnection[]> {
+    const res = await this.http.get('api/connections');
+    if (res.status !== 200 || !Array.isArray(res.data)) throw new Error(`broker connection list answered ${res.status}`);
+    return (res.data as BrokerConnection[]).filter((c) => c.state !== 'closed');
+  }
+
+  /** Force-closes a connection, as `rabbitmqctl close_connection` does. */
+  async dropConnection(name: string): Promise<void> {
+    const res = await this.http.delete(`api/connections/${encodeURIComponent(name)}`, { headers: { 'X-Reason': 'e2e: dropped by the operator' } });
+    if (res.status !== 204) throw new Error(`dropping broker connection "${name}" answered ${res.status}: ${JSON.stringify(res.data)}`);
+  }
+}
+
 export class WaldurClient {
   readonly a: WaldurInstanceClient;
   readonly b: WaldurInstanceClient;
+  private brokerOperator: BrokerOperator | null = null;
 
   constructor(
     readonly target: WaldurTarget,
@@ -285,6 +324,11 @@ export class WaldurClient {
   ) {
     this.a = new WaldurInstanceClient('a', target.a, log);
     this.b = new WaldurInstanceClient('b', target.b, log);
+  }
+
+  /** The broker's management API (the operator back door for STOMP connections). */
+  get broker(): BrokerOperator {
+    return (this.brokerOperator ??= new BrokerOperator(this.target.broker, this.log));
   }
 
   side(side: Side): WaldurInstanceClient {

@@ -2,7 +2,7 @@
 // type (REPORT §4.3), on Waldur A (source) and, with target_stomp_enabled, on Waldur B (target ORDER).
 // STOMP 1.2 over WebSocket with @stomp/stompjs: login = subscription UUID hex, passcode = API token,
 // vhost = the token owner's UUID hex, SUBSCRIBE /amq/queue/<queue>.
-import { Client } from '@stomp/stompjs';
+import { Client, ReconnectionTimeMode } from '@stomp/stompjs';
 import WebSocket from 'ws';
 import { Json, WaldurApi, hex } from './api';
 import type { OfferingConfig } from './config';
@@ -99,7 +99,10 @@ export class EventConsumers {
       connectHeaders: { login: hex(sub.uuid), passcode: s.token, host: hex(sub.user_uuid), 'accept-version': '1.2' },
       heartbeatIncoming: 10_000,
       heartbeatOutgoing: 10_000,
+      // Known issue 4: connections drop; reconnect with back-off 1 s x2 up to 120 s (REPORT §4.1, without
+      // the jitter), re-subscribing in onConnect. The queue is durable, so events wait for the consumer.
       reconnectDelay: 1000,
+      reconnectTimeMode: ReconnectionTimeMode.EXPONENTIAL,
       maxReconnectDelay: 120_000,
       onConnect: () => {
         info.last_error = null;

@@ -4,6 +4,11 @@ Feature: T1.1 Interval timer automation
   each event into an enforcement, and each enforcement runs the action to completion with its
   output kept in the execution result.
 
+  # Not observable over the wire, so not asserted: "No errors in any service logs" (plan) and the
+  # README's "Worker logs action output" / "Completion notification sent back to executor" (internal
+  # messages; what is observable of them is the output kept in the result and the notifier's status
+  # announcements, both asserted below).
+
   Background:
     Given a registered pack with the test actions
 

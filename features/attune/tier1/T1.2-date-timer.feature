@@ -2,6 +2,10 @@
 Feature: T1.2 Date timer (one-shot execution)
   A date timer fires once, at the moment it names, and never again.
 
+  # "Timer marked as expired/completed" has no wire representation upstream (the timer is the rule's
+  # trigger_params; neither the rule nor the trigger carries a timer state), so it is asserted by its
+  # effect: no further firing, event, enforcement or execution after the one shot.
+
   Background:
     Given a registered pack with the test actions
 

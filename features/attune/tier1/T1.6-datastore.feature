@@ -3,6 +3,8 @@ Feature: T1.6 Action reads from the key-value store
   An action reads configuration from the key-value store; encrypted values reach it decrypted,
   and a key that does not exist reads as null without an error.
 
+  # "Scoped to tenant/user" is asserted in T1.7 ("Keys stay with their owner").
+
   Background:
     Given a registered pack with the test actions
 

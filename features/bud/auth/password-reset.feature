@@ -60,19 +60,39 @@ Feature: Password reset
       | no upper-case letter | lowercase1! | refused as a bad request (400) |
 
   @p1
-  Scenario Outline: Malformed reset input is refused: <case>
-    When <request>
-    Then the <call> is refused as invalid (422)
+  Scenario Outline: A reset request with <case> is refused
+    When a bud reset request is sent with email "<email>"
+    Then the reset request is refused as invalid (422)
 
     Examples:
-      | case                        | request                                                                   | call              |
-      | empty email                 | a bud reset request is sent with email ""                                 | reset request     |
-      | malformed email             | a bud reset request is sent with email "not-an-email"                     | reset request     |
-      | no email                    | an empty bud reset request is sent                                        | reset request     |
-      | empty token to check        | a bud reset token check is sent with reset token ""                       | reset token check |
-      | no token to reset with      | a bud password reset is sent with no reset token                          | password reset    |
-      | no new password             | a bud password reset is sent with no new password                         | password reset    |
-      | confirmation does not match | a bud password reset is sent with password confirmation "Other-Passw0rd!" | password reset    |
+      | case              | email        |
+      | an empty email    |              |
+      | a malformed email | not-an-email |
+
+  @p1
+  Scenario: A reset request without an email is refused
+    When an empty bud reset request is sent
+    Then the reset request is refused as invalid (422)
+
+  @p1
+  Scenario: An empty reset token cannot be checked
+    When a bud reset token check is sent with reset token ""
+    Then the reset token check is refused as invalid (422)
+
+  @p1
+  Scenario Outline: A password reset without a <field> is refused
+    When a bud password reset is sent with no <field>
+    Then the password reset is refused as invalid (422)
+
+    Examples:
+      | field        |
+      | reset token  |
+      | new password |
+
+  @p1
+  Scenario: A password reset whose confirmation does not match is refused
+    When a bud password reset is sent with password confirmation "Other-Passw0rd!"
+    Then the password reset is refused as invalid (422)
 
   @p2
   Scenario: A reset token cannot be used twice

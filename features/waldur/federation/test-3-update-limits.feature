@@ -25,4 +25,5 @@ Feature: Test 3 Update limits
     When the project member raises the limit on Waldur A to 20 node_hours
     And the site agent runs until the order on Waldur A is finished
     Then the order on Waldur A ends done
+    And the order on Waldur A pointed at a shadow resource without a backend ID
     And the resource on Waldur B has 2560 cpu_k_hours

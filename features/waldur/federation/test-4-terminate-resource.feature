@@ -20,4 +20,5 @@ Feature: Test 4 Terminate resource
     When the project member terminates the resource on Waldur A
     And the site agent runs until the order on Waldur A is finished
     Then the order on Waldur A ends done
+    And the order on Waldur A pointed at a shadow resource without a backend ID
     And the resources on Waldur A and Waldur B are no longer OK
