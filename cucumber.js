@@ -15,7 +15,7 @@ const profiles = argv.flatMap((a, i) =>
 const isDryRun = argv.includes('--dry-run') || argv.includes('-d');
 // Profiles that imply a target or strictness (workers inherit these variables).
 if (profiles.includes('rabbitmq')) process.env.E2E_CONFIG ??= 'config/rabbitmq.yaml';
-if (profiles.some((p) => p === 'ci' || p === 'nightly')) process.env.E2E_STRICT ??= 'true';
+if (profiles.some((p) => ['ci', 'nightly', 'rabbitmq'].includes(p))) process.env.E2E_STRICT ??= 'true';
 process.env.E2E_RUN_ID ??= Date.now().toString(36);
 
 const workers = Number(process.env.E2E_PARALLEL ?? 4);

@@ -1,7 +1,7 @@
 /**
  * Run the embedded targets alone for exploring by hand: `npm run emulators` (all) or
  * `npm run emulators -- attune` (one). Prints the URLs and a config you can point the suite at,
- * then runs until Ctrl-C.
+ * then runs until Ctrl-C. Secrets are redacted unless E2E_SHOW_SECRETS=1 (for logging in by hand).
  */
 import { loadConfig, SYSTEMS, SystemName } from '../support/config';
 import { ensureTarget, stopAll } from '../support/targets';
@@ -18,8 +18,10 @@ async function main(): Promise<void> {
   for (const system of wanted.length ? wanted : SYSTEMS) {
     const t0 = Date.now();
     const target = await ensureTarget(system, cfg);
-    process.stdout.write(`${system} (${Date.now() - t0} ms): ${JSON.stringify(redact(target), null, 2)}\n`);
+    const shown = process.env.E2E_SHOW_SECRETS === '1' ? target : redact(target);
+    process.stdout.write(`${system} (${Date.now() - t0} ms): ${JSON.stringify(shown, null, 2)}\n`);
   }
+  if (process.env.E2E_SHOW_SECRETS !== '1') process.stdout.write('secrets redacted; E2E_SHOW_SECRETS=1 npm run emulators prints them\n');
   process.stdout.write('emulators running; Ctrl-C stops them\n');
   const stop = () => {
     stopAll().then(() => process.exit(0));
