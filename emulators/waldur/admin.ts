@@ -2,9 +2,9 @@
 // shell or the server's configuration, plus switches that reproduce the plan's known issues.
 import { ApiError, Json, Reply, Req, Router, invalid, notFound, toHex } from './http';
 import type { Events } from './events';
-import { FAULTS, FaultName, Marketplace } from './marketplace';
+import { FAULTS, FAULT_SCOPES, Fault, FaultName, FaultScope, Marketplace } from './marketplace';
 import type { Store } from './store';
-import { RESOURCE_STATES } from './store';
+import { RESOURCE_STATES, newUuid } from './store';
 
 export interface AdminCtx { store: Store; market: Marketplace; events: Events; stomp: boolean }
 
@@ -20,25 +20,36 @@ function entity<T>(map: Map<string, T>, raw: unknown, field: string): T {
   return found;
 }
 
-const faultsView = (m: Marketplace): Reply => ({ body: Object.fromEntries([...m.faults].map(([k, f]) => [k, { remaining: f.remaining, commit: f.commit }])) });
+const faultView = (f: Fault): Json => ({ uuid: f.uuid, name: f.name, [f.scope]: f.target, remaining: f.remaining, commit: f.commit });
 
 export function buildAdmin(): Router<AdminCtx> {
   const r = new Router<AdminCtx>();
-  r.add('GET', '/__admin/', (_q, c) => ({ body: { stomp: c.stomp, faults: FAULTS } }));
+  r.add('GET', '/__admin/', (_q, c) => ({ body: { stomp: c.stomp, faults: FAULTS, fault_scopes: FAULT_SCOPES } }));
 
-  // Known-issue switches: {"name": "set_state_done_500" | "shadow_resource", "enabled"?: bool, "times"?: n, "commit"?: bool}
-  r.add('GET', '/__admin/faults', (_q, c) => faultsView(c.market));
+  // Known-issue switches, each scoped to exactly one offering, resource or order the caller names:
+  // {"name": "set_state_done_500" | "shadow_resource", "offering_uuid" | "resource_uuid" | "order_uuid": uuid, "times"?: n, "commit"?: bool}
+  r.add('GET', '/__admin/faults', (_q, c) => ({ body: [...c.market.faults.values()].map(faultView) }));
   r.add('POST', '/__admin/faults', (q, c) => {
     const b = obj(q);
     if (!FAULTS.includes(b.name)) throw invalid('name', `Unknown fault; one of: ${FAULTS.join(', ')}.`);
+    const scopes = FAULT_SCOPES.filter((k) => b[k] !== undefined);
+    if (scopes.length !== 1) throw invalid('non_field_errors', `Exactly one of ${FAULT_SCOPES.join(', ')} is required: a switch applies to what its caller owns, never to the whole instance.`);
+    const scope: FaultScope = scopes[0];
+    const target = toHex(b[scope]);
+    if (!target) throw invalid(scope, 'Must be a valid UUID.');
+    const known = { offering_uuid: c.store.offerings, resource_uuid: c.store.resources, order_uuid: c.store.orders }[scope] as Map<string, unknown>;
+    if (!known.has(target)) throw invalid(scope, 'Object does not exist.');
     if (b.times !== undefined && (!Number.isInteger(b.times) || b.times < 1)) throw invalid('times', 'A positive integer is required.');
-    if (b.enabled === false) c.market.faults.delete(b.name as FaultName);
-    else c.market.faults.set(b.name as FaultName, { remaining: b.times ?? null, commit: b.commit === true });
-    return faultsView(c.market);
+    const f: Fault = { uuid: newUuid(), name: b.name as FaultName, scope, target, remaining: b.times ?? null, commit: b.commit === true };
+    c.market.faults.set(f.uuid, f);
+    return { status: 201, body: faultView(f) };
   });
-  r.add('DELETE', '/__admin/faults', (_q, c) => {
-    c.market.faults.clear();
-    return faultsView(c.market);
+  // Removes one switch (its own); idempotent so a cleanup after a used-up switch succeeds.
+  r.add('DELETE', '/__admin/faults/:uuid', (q, c) => {
+    const hex = toHex(q.params[0]);
+    if (!hex) throw notFound();
+    c.market.faults.delete(hex);
+    return { status: 204 };
   });
 
   // Users and their API tokens (Django shell: User.objects.create / Token.objects.get(user=u).key).

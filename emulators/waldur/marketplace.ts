@@ -5,9 +5,15 @@ import type { Events } from './events';
 import type { Order, OrderState, OrderType, Resource, ResourceState, Store } from './store';
 import { TERMINAL_ORDER_STATES, newUuid, now, slugify } from './store';
 
-export interface Fault { remaining: number | null; commit: boolean }
 export const FAULTS = ['set_state_done_500', 'shadow_resource'] as const;
 export type FaultName = (typeof FAULTS)[number];
+/** What a switch applies to: one offering, resource or order, named by UUID (never the whole instance). */
+export const FAULT_SCOPES = ['offering_uuid', 'resource_uuid', 'order_uuid'] as const;
+export type FaultScope = (typeof FAULT_SCOPES)[number];
+export interface Fault { uuid: string; name: FaultName; scope: FaultScope; target: string; remaining: number | null; commit: boolean }
+/** The offering, resource and order an operation is about (the order is absent before it exists). */
+interface Subject { offering: string; resource: string; order?: string }
+const SUBJECT_KEY: Record<FaultScope, keyof Subject> = { offering_uuid: 'offering', resource_uuid: 'resource', order_uuid: 'order' };
 
 /** Order states whose entry mastermind announces on the `order` queues (see README). */
 const PUBLISHED_ORDER_STATES: readonly OrderState[] = ['pending-consumer', 'pending-provider', 'done', 'erred', 'canceled', 'rejected'];
@@ -16,15 +22,16 @@ const PUBLISHED_ORDER_STATES: readonly OrderState[] = ['pending-consumer', 'pend
 const RESOURCE_STATE_WHILE: Record<OrderType, ResourceState> = { Create: 'Creating', Update: 'Updating', Terminate: 'Terminating', Restore: 'Creating' };
 
 export class Marketplace {
-  readonly faults = new Map<FaultName, Fault>();
+  /** Armed switches by their UUID; each applies only to its own offering, resource or order. */
+  readonly faults = new Map<string, Fault>();
 
   constructor(private readonly store: Store, private readonly events: Events) {}
 
-  /** Consumes one occurrence of a fault; true when it fires. */
-  fault(name: FaultName): Fault | null {
-    const f = this.faults.get(name);
+  /** Consumes one occurrence of the first switch of that name whose scope covers the subject. */
+  fault(name: FaultName, subject: Subject): Fault | null {
+    const f = [...this.faults.values()].find((x) => x.name === name && subject[SUBJECT_KEY[x.scope]] === x.target);
     if (!f) return null;
-    if (f.remaining !== null && --f.remaining <= 0) this.faults.delete(name);
+    if (f.remaining !== null && --f.remaining <= 0) this.faults.delete(f.uuid);
     return f;
   }
 
@@ -34,7 +41,7 @@ export class Marketplace {
       resource = this.store.addResource({ offering: args.offering, project: args.project, plan: args.plan, name: typeof args.attributes.name === 'string' ? args.attributes.name : '', description: typeof args.attributes.description === 'string' ? args.attributes.description : '', limits: { ...args.limits }, attributes: { ...args.attributes } });
     }
     let reported = resource.uuid;
-    if (args.type !== 'Create' && this.fault('shadow_resource')) {
+    if (args.type !== 'Create' && this.fault('shadow_resource', { offering: args.offering, resource: resource.uuid })) {
       // Known issue 2: Update/Terminate orders point at a "shadow" resource with empty name and backend_id.
       reported = this.store.addResource({ offering: resource.offering, project: resource.project, plan: resource.plan, name: '', limits: { ...resource.limits }, state: resource.state }).uuid;
     }
@@ -85,7 +92,7 @@ export class Marketplace {
   /** Known issue 1 lives here: a configured fault answers 500 (optionally after committing). */
   setDone(order: Order): void {
     this.guard(order, ['executing']);
-    const fault = this.fault('set_state_done_500');
+    const fault = this.fault('set_state_done_500', { offering: order.offering, resource: order.resource, order: order.uuid });
     if (fault?.commit) this.move(order, 'done');
     if (fault) throw new ApiError(500, '<h1>Server Error (500)</h1>', 'text/html');
     this.move(order, 'done');

@@ -264,18 +264,31 @@ export class WaldurInstanceClient {
 
   // ---- operator ---------------------------------------------------------------------------------
 
-  /** Switch a known-issue fault on the embedded instance's operator endpoint. */
-  async fault(name: 'set_state_done_500' | 'shadow_resource', opts: { times?: number } = {}): Promise<void> {
-    if (!this.instance.adminUrl) throw new Error(`Waldur ${this.side.toUpperCase()} has no operator endpoint (admin_url) to switch "${name}" on`);
-    const res = await this.http.post(new URL('faults', this.instance.adminUrl.replace(/\/?$/, '/')).toString(), { name, ...opts });
+  /**
+   * Switch a known-issue fault on the operator endpoint for one offering, resource or order this
+   * scenario owns (never the whole instance); answers the switch's UUID for `clearFault`.
+   */
+  async fault(name: FaultName, scope: FaultScope, opts: { times?: number } = {}): Promise<string> {
+    const res = await this.http.post(this.adminPath('faults'), { name, ...scope, ...opts });
     if (res.status >= 300) throw new WaldurCallError(this.side, 'POST', '__admin/faults', res.status, res.data);
+    return res.data.uuid as string;
   }
 
-  async clearFaults(): Promise<void> {
-    if (!this.instance.adminUrl) return;
-    await this.http.delete(new URL('faults', this.instance.adminUrl.replace(/\/?$/, '/')).toString());
+  /** Removes one switch armed by `fault` (a used-up switch is already gone: still 204). */
+  async clearFault(uuid: string): Promise<void> {
+    const res = await this.http.delete(this.adminPath(`faults/${uuid}`));
+    if (res.status >= 300) throw new WaldurCallError(this.side, 'DELETE', `__admin/faults/${uuid}`, res.status, res.data);
+  }
+
+  private adminPath(path: string): string {
+    if (!this.instance.adminUrl) throw new Error(`Waldur ${this.side.toUpperCase()} has no operator endpoint (admin_url) for "${path}"`);
+    return new URL(path, this.instance.adminUrl.replace(/\/?$/, '/')).toString();
   }
 }
+
+export type FaultName = 'set_state_done_500' | 'shadow_resource';
+/** What a fault switch applies to: exactly one entity the scenario owns. */
+export type FaultScope = { offering_uuid: string } | { resource_uuid: string } | { order_uuid: string };
 
 /** A connection as the RabbitMQ management API lists it (user = the event subscription UUID hex). */
 export interface BrokerConnection {
