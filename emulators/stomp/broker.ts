@@ -63,6 +63,8 @@ export interface QueueOptions {
 export class Queue {
   readonly messages: Message[] = [];
   readonly consumers: Consumer[] = [];
+  /** Cumulative counters, as RabbitMQ's management API shows them in a queue's `message_stats`. */
+  readonly stats = { publish: 0, deliver: 0, deliver_no_ack: 0, deliver_get: 0, redeliver: 0, ack: 0 };
   private next = 0;
 
   constructor(readonly vhost: string, readonly name: string, readonly options: QueueOptions) {}
@@ -82,6 +84,7 @@ export class Queue {
       this.messages.shift();
     }
     this.messages.push({ ...message, expiresAt: Number.isFinite(ttl) ? Date.now() + ttl : undefined });
+    this.stats.publish += 1;
     this.dispatch();
     return true;
   }
@@ -100,6 +103,9 @@ export class Queue {
       if (!consumer) return;
       const message = this.messages.shift()!;
       if (consumer.ackMode !== 'auto') consumer.unacked.push(message);
+      this.stats[consumer.ackMode === 'auto' ? 'deliver_no_ack' : 'deliver'] += 1;
+      this.stats.deliver_get += 1;
+      if (message.redelivered) this.stats.redeliver += 1;
       consumer.deliver(message);
     }
   }

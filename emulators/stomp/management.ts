@@ -68,6 +68,8 @@ function queueJson(q: Queue) {
     messages_ready: q.messages.length,
     messages_unacknowledged: q.unacknowledged,
     consumers: q.consumers.length,
+    // RabbitMQ omits message_stats until the queue has seen traffic.
+    ...(Object.values(q.stats).some((n) => n > 0) ? { message_stats: { ...q.stats } } : {}),
     state: 'running',
     type: 'classic',
   };

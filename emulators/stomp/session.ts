@@ -264,6 +264,7 @@ export class StompSession {
     if (!found) throw new StompError('Invalid header', `"${frame.command}" must include a valid "id" header\n`);
     const { sub, index } = found;
     const taken = sub.ackMode === 'client' ? sub.unacked.splice(0, index + 1) : sub.unacked.splice(index, 1);
+    if (frame.command === 'ACK') sub.queue.stats.ack += taken.length;
     if (frame.command === 'NACK' && frame.headers.requeue !== 'false') sub.queue.requeue(taken);
     else sub.queue.dispatch();
   }

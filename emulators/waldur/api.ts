@@ -488,6 +488,16 @@ export function buildApi(): Router<Ctx> {
     c.store.subscriptions.delete(sub.uuid);
     return { status: 204 };
   });
+  // 8.0.5 event_subscription_queues_list: the queues of the caller's subscriptions (staff: all).
+  r.add('GET', '/api/event-subscription-queues/', (q, c) => {
+    const filters = { event_subscription_uuid: toHex(q.query.get('event_subscription_uuid')), offering_uuid: toHex(q.query.get('offering_uuid')), object_type: q.query.get('object_type') };
+    const mine = (sq: { subscription: string }) => c.user.is_staff || c.store.subscriptions.get(sq.subscription)?.user === c.user.uuid;
+    const items = [...c.store.queues.values()].filter((sq) => mine(sq)
+      && (!q.query.has('event_subscription_uuid') || sq.subscription === filters.event_subscription_uuid)
+      && (!q.query.has('offering_uuid') || sq.offering_uuid === filters.offering_uuid)
+      && (!filters.object_type || sq.object_type === filters.object_type));
+    return list(items, (sq) => c.store.queue(sq))(q, c);
+  });
   r.add('POST', '/api/event-subscriptions/:uuid/create_queue/', async (q, c) => {
     const sub = lookup(c.store.subscriptions, q.params[0]);
     const b = body(q);

@@ -57,7 +57,8 @@ export interface AgentOptions {
 }
 
 export interface AgentConnection {
-  offering_name: string;
+  /** The agent's name for the offering ("Target: <name>" for the target side); null where not observable. */
+  offering_name: string | null;
   side: 'source' | 'target';
   object_type: string;
   /** The event subscription behind it: its UUID hex is the connection's broker user (STOMP login). */
@@ -306,7 +307,7 @@ export class CommandAgentDriver extends AgentDriver {
     if (!this.target.broker.managementUrl) return null;
     const live = new Set((await this.waldur.broker.connections()).map((c) => c.user));
     return (await this.subscriptions()).map((sub) => ({
-      offering_name: this.fed.name,
+      offering_name: null, // not observable from outside a waldur_site_agent process
       side: sub.side,
       object_type: sub.objectType,
       subscription_uuid: sub.uuid,

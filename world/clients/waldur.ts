@@ -290,6 +290,15 @@ export type FaultName = 'set_state_done_500' | 'shadow_resource';
 /** What a fault switch applies to: exactly one entity the scenario owns. */
 export type FaultScope = { offering_uuid: string } | { resource_uuid: string } | { order_uuid: string };
 
+export interface BrokerQueue {
+  name: string;
+  consumers: number;
+  /** message_stats.deliver_get: messages handed to consumers so far */
+  delivered: number;
+  /** message_stats.publish: messages routed into the queue so far */
+  published: number;
+}
+
 /** A connection as the RabbitMQ management API lists it (user = the event subscription UUID hex). */
 export interface BrokerConnection {
   name: string;
@@ -317,6 +326,14 @@ export class BrokerOperator {
     const res = await this.http.get('api/connections');
     if (res.status !== 200 || !Array.isArray(res.data)) throw new Error(`broker connection list answered ${res.status}`);
     return (res.data as BrokerConnection[]).filter((c) => c.state !== 'closed');
+  }
+
+  /** One queue as the management API shows it: consumers and cumulative message_stats (absent before traffic). */
+  async queue(vhost: string, name: string): Promise<BrokerQueue> {
+    const res = await this.http.get(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`);
+    if (res.status !== 200) throw new Error(`broker queue ${vhost}/${name} answered ${res.status}: ${JSON.stringify(res.data)}`);
+    const stats = res.data.message_stats ?? {};
+    return { name, consumers: Number(res.data.consumers ?? 0), delivered: Number(stats.deliver_get ?? 0), published: Number(stats.publish ?? 0) };
   }
 
   /** Force-closes a connection, as `rabbitmqctl close_connection` does. */

@@ -9,6 +9,7 @@ Feature: Test 6 Target STOMP connection to Waldur B
     When the site agent processes events
     Then the site agent holds the configured number of target STOMP connections, all connected
     And the target STOMP connections listen for orders
+    And the target STOMP connections belong to the agent's synthetic target offering
 
   Scenario: Without target STOMP the site agent opens no connection to Waldur B
     Given Waldur A offers STOMP over WebSocket

@@ -12,6 +12,7 @@ Feature: Test 7 STOMP order event flow
     Given the order events of Waldur A's offering are captured
     When a project member orders the offering on Waldur A with 2 node_hours
     Then an order event from Waldur A announces the order as pending-consumer
+    And the broker delivered the order event to the site agent's order queue
     When the site agent runs until the order on Waldur A is finished
     Then the order on Waldur A ends done
     And the resource on Waldur A records Waldur B's resource as its backend
