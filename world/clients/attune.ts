@@ -88,6 +88,8 @@ export interface RuleSpec {
   triggerRef: string;
   triggerParams?: Record<string, unknown>;
   actionParams?: Record<string, unknown>;
+  /** Upstream's rule conditions, e.g. `{expression: "{{ event.payload.level == 'info' }}"}`. */
+  conditions?: unknown;
 }
 
 export interface KeySpec {
@@ -185,7 +187,8 @@ export class AttuneClient {
     return { status: res.status, body: res.data };
   }
 
-  private async call(method: 'get' | 'post' | 'put' | 'delete', url: string, body?: unknown, params?: object): Promise<ApiReply> {
+  /** One authenticated call as this identity (also used by the Tier 3 helpers in attune-tier3.ts). */
+  async call(method: 'get' | 'post' | 'put' | 'delete', url: string, body?: unknown, params?: object): Promise<ApiReply> {
     const headers = { Authorization: `Bearer ${await this.accessToken()}` };
     return this.reply(await this.http.request({ method, url, data: body, params, headers }));
   }
@@ -279,7 +282,7 @@ export class AttuneClient {
       trigger_ref: spec.triggerRef,
       trigger_params: spec.triggerParams ?? {},
       action_params: spec.actionParams ?? {},
-      conditions: {},
+      conditions: spec.conditions ?? {},
       enabled: true,
     });
     return dataOf<Rule>(res, `create rule ${spec.ref}`);
