@@ -35,10 +35,6 @@ Then("the order processor serves Waldur A's offering with Waldur B as its backen
   }
 });
 
-Then('the order was completed on a later processor cycle than the one that submitted it', function (this: AcceptanceWorld) {
-  const run = this.recall<OrderRun>('run');
-  expect(run.cycles, `cycles the processor needed (final state ${run.state})`).to.be.greaterThan(1);
-});
 
 let strictMode: boolean | undefined;
 

@@ -61,6 +61,17 @@ Then('the order on Waldur A becomes done without another processor cycle', async
   await eventually(() => this.waldur.a.order(uuid), (o) => o.state === 'done', { within: 10_000, every: 100, what: `order ${uuid} on Waldur A done through B's order event` });
 });
 
+/**
+ * The agent's submission, seen on both targets: A's order executing with B's order UUID as its
+ * backend_id, and B's order for B's offering still waiting for B's provider (nothing approved it yet).
+ */
+async function submittedToB(world: AcceptanceWorld, order: WaldurOrder): Promise<void> {
+  await trackResources(world);
+  const orderB = await world.waldur.b.order(order.backend_id);
+  const fed = federation(world);
+  expect({ state: orderB.state, offering: hexUuid(orderB.offering_uuid) }, "the site agent's order on Waldur B").to.deep.equal({ state: 'pending-provider', offering: hexUuid(fed.b.offering.uuid) });
+}
+
 // REPORT §4.5: a source ORDER event in pending-provider runs the polling code for that one order. The
 // embedded agent runs no cycle unless a step asks; a real waldur_site_agent also polls beside it.
 Then("the site agent submits the order on Waldur A to Waldur B on its order event", async function (this: AcceptanceWorld) {
@@ -70,9 +81,14 @@ Then("the site agent submits the order on Waldur A to Waldur B on its order even
     every: 100,
     what: `order ${uuid} on Waldur A approved and submitted to Waldur B (backend_id set) through its order event`,
   });
-  await trackResources(this);
-  const orderB = await this.waldur.b.order(order.backend_id);
-  expect(orderB.state, "state of the site agent's order on Waldur B").to.equal('pending-provider');
+  await submittedToB(this, order);
+});
+
+// Test 2: the submitting cycle does not wait for B; the order is completed only on a later cycle.
+Then("after that cycle the order on Waldur A is executing and waits for Waldur B's provider", async function (this: AcceptanceWorld) {
+  const order = await this.waldur.a.order(this.recall<WaldurOrder>('order').uuid);
+  expect({ state: order.state, submitted: !!order.backend_id }, 'the order on Waldur A after the first processor cycle').to.deep.equal({ state: 'executing', submitted: true });
+  await submittedToB(this, order);
 });
 
 Then('the order on Waldur A ends {orderState}', async function (this: AcceptanceWorld, state: string) {
@@ -95,5 +111,5 @@ Then("the order on Waldur A records Waldur B's order for the resource", async fu
   const orderB = await this.waldur.b.order(order.backend_id);
   const resourceA = await this.waldur.a.resource(this.recall<string>('resourceA'));
   expect(dashedUuid(orderB.marketplace_resource_uuid), "resource of B's order vs A's resource backend_id").to.equal(resourceA.backend_id);
-  expect(hexUuid(orderB.uuid)).to.equal(hexUuid(order.backend_id));
+  expect({ type: orderB.type, offering: hexUuid(orderB.offering_uuid) }, "B's order").to.deep.equal({ type: order.type, offering: hexUuid(federation(this).b.offering.uuid) });
 });

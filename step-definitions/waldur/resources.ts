@@ -2,7 +2,8 @@
 import { Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
-import { WaldurResource, hexUuid } from '../../world/clients/waldur';
+import { WaldurResource, dashedUuid, hexUuid } from '../../world/clients/waldur';
+import { federation } from './federation';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -12,8 +13,7 @@ export async function trackResources(world: AcceptanceWorld): Promise<void> {
   if (!resourceA.backend_id || world.recalled(`tracked:${resourceA.backend_id}`)) return;
   world.remember(`tracked:${resourceA.backend_id}`, true);
   const b = world.waldur.b;
-  const resourceB = await b.resource(resourceA.backend_id).catch(() => null);
-  if (!resourceB) return;
+  const resourceB = await b.resource(resourceA.backend_id);
   world.registry.track(`project ${resourceB.project_uuid} created on Waldur B by the site agent`, () => b.deleteProject(resourceB.project_uuid));
   world.registry.track(`resource ${resourceB.uuid} on Waldur B`, () => b.terminateAsOperator(resourceB.uuid));
 }
@@ -24,10 +24,13 @@ async function resources(world: AcceptanceWorld): Promise<{ a: WaldurResource; b
   return { a, b: await world.waldur.b.resource(a.backend_id) };
 }
 
+// REPORT §4 (create_resource_with_id): B's resource carries A's resource name, in B's offering, in the B
+// project the agent found or created with backend_id "<A customer>_<A project>".
 Then("the resource on Waldur A records Waldur B's resource as its backend", async function (this: AcceptanceWorld) {
   const { a, b } = await resources(this);
-  expect(hexUuid(b.uuid), "UUID of the resource Waldur B has at A's backend_id").to.equal(hexUuid(a.backend_id));
-  expect(b.offering_uuid, "offering of B's resource").to.equal(hexUuid(this.recall<{ b: { offering: { uuid: string } } }>('federation').b.offering.uuid));
+  expect({ name: b.name, offering: hexUuid(b.offering_uuid) }, "B's resource at A's backend_id").to.deep.equal({ name: a.name, offering: hexUuid(federation(this).b.offering.uuid) });
+  const [projectB] = await this.waldur.b.list('/api/projects/', { backend_id: `${dashedUuid(a.customer_uuid)}_${dashedUuid(a.project_uuid)}` });
+  expect(projectB && hexUuid(projectB.uuid), "B's project for A's project (backend_id <A customer>_<A project>) vs the project of B's resource").to.equal(hexUuid(b.project_uuid));
 });
 
 Then('the resource on Waldur B has {int} {word}', async function (this: AcceptanceWorld, amount: number, component: string) {

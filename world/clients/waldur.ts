@@ -19,6 +19,7 @@ export interface WaldurOrder {
   type: string;
   backend_id: string;
   marketplace_resource_uuid: string;
+  offering_uuid: string;
   error_message: string;
   limits: Record<string, number>;
 }
@@ -31,6 +32,7 @@ export interface WaldurResource {
   effective_id: string;
   limits: Record<string, number>;
   project_uuid: string;
+  customer_uuid: string;
   offering_uuid: string;
 }
 

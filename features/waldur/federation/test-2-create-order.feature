@@ -8,9 +8,10 @@ Feature: Test 2 Create order
     Given Waldur A and Waldur B are federated with <mapping> components
     And the site agent processes orders by polling
     When a project member orders the offering on Waldur A with <ordered> <source>
-    And the site agent runs until the order on Waldur A is finished
+    And the site agent runs one processor cycle
+    Then after that cycle the order on Waldur A is executing and waits for Waldur B's provider
+    When the site agent runs until the order on Waldur A is finished
     Then the order on Waldur A ends done
-    And the order was completed on a later processor cycle than the one that submitted it
     And the order on Waldur A records Waldur B's order for the resource
     And the resource on Waldur A records Waldur B's resource as its backend
     And the resource on Waldur B has <converted> <target>

@@ -8,9 +8,10 @@ Feature: Test 8 Fallback when target STOMP is unavailable
     And the site agent's STOMP connection to Waldur B is switched off
     And the site agent processes orders by polling
     When a project member orders the offering on Waldur A with 4 node_hours
-    And the site agent runs until the order on Waldur A is finished
+    And the site agent runs one processor cycle
+    Then after that cycle the order on Waldur A is executing and waits for Waldur B's provider
+    When the site agent runs until the order on Waldur A is finished
     Then the order on Waldur A ends done
-    And the order was completed on a later processor cycle than the one that submitted it
     And the resource on Waldur A records Waldur B's resource as its backend
     And the resource on Waldur B has 512 cpu_k_hours
 
@@ -21,7 +22,8 @@ Feature: Test 8 Fallback when target STOMP is unavailable
     And the site agent's STOMP connection to Waldur B is switched off
     And the site agent processes events
     When a project member orders the offering on Waldur A with 4 node_hours
-    And the site agent runs until the order on Waldur A is finished
+    And the site agent runs one processor cycle
+    Then after that cycle the order on Waldur A is executing and waits for Waldur B's provider
+    When the site agent runs until the order on Waldur A is finished
     Then the order on Waldur A ends done
-    And the order was completed on a later processor cycle than the one that submitted it
     And the site agent holds no target STOMP connections
