@@ -210,6 +210,14 @@ export class Engine {
   private async execute(id: number): Promise<void> {
     const requested = await this.load(id);
     const policyAction = requested.action ? await this.db.one('SELECT * FROM action WHERE id = $1 AND workflow_def IS NULL', [requested.action]) : undefined;
+    // Parameters are validated against the action's param_schema before scheduling (T3.13): an
+    // invalid execution goes requested -> failed and never reaches a worker.
+    const given = this.secretParams.get(id) ?? requested.config ?? {};
+    const missing = Object.entries((policyAction?.param_schema ?? {}) as Row).filter(([k, s]) => s?.required && given[k] === undefined).map(([k]) => k);
+    if (missing.length) {
+      await this.transition(id, ['requested'], 'failed', { result: { succeeded: false, error: `Missing required parameter${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}` } });
+      return;
+    }
     if (policyAction && !(await this.gate.admit(id, policyAction))) {
       await this.transition(id, ['requested'], 'cancelled', { result: { error: 'Cancelled by concurrency policy' } });
       return;
