@@ -4,6 +4,7 @@ import type { Caller } from './auth';
 import { Database, json, Row } from './db';
 import { Body, conflict, invalid, notFound, Where } from './http';
 import { TIMER_TRIGGERS, timerSpec } from './sensor';
+import { runtimeOf } from './worker';
 
 /** Restrict a query to what the caller may see: own tenant plus system rows (tenant NULL); admins see all. */
 export function scope(w: Where, caller: Caller, column = 'tenant'): Where {
@@ -56,6 +57,13 @@ export async function createAction(db: Database, caller: Caller, b: Body, workfl
   const ref = b.reqStr('ref');
   const pack = await packFor(db, caller, b.reqStr('pack_ref'));
   checkRef(ref, pack.ref);
+  // CreateActionRequest (crates/api/src/dto/action.rs): `runtime: Option<i64>`, a string there fails
+  // axum's Json extractor (422); a runtime_ref must name an installed runtime or one of its aliases.
+  if (b.has('runtime') && !Number.isInteger(b.any('runtime'))) {
+    throw invalid(`Failed to deserialize the JSON body into the target type: runtime: invalid type: expected i64`);
+  }
+  const runtimeRef = b.str('runtime_ref');
+  if (runtimeRef !== undefined && runtimeOf(runtimeRef) === null) throw notFound(`Runtime '${runtimeRef}'`);
   const format = (k: string, allowed: string[], dflt: string) => {
     const v = b.str(k) ?? dflt;
     if (!allowed.includes(v)) throw invalid(`${k} must be one of ${allowed.join(', ')}`);
@@ -65,7 +73,7 @@ export async function createAction(db: Database, caller: Caller, b: Body, workfl
     `INSERT INTO action (ref, pack, pack_ref, label, description, entrypoint, runtime_ref, param_schema, out_schema, parameter_format, output_format, workflow_def, is_adhoc, tenant)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING *`,
     [ref, pack.id, pack.ref, b.reqStr('label'), b.str('description', { max: 10000 }) ?? null, b.reqStr('entrypoint', { max: 100000 }),
-      b.str('runtime_ref') ?? null, json(b.obj('param_schema')), json(b.obj('out_schema')),
+      runtimeRef ?? null, json(b.obj('param_schema')), json(b.obj('out_schema')),
       format('parameter_format', ['json', 'dotenv', 'yaml'], 'json'), format('output_format', ['text', 'json', 'yaml', 'jsonl'], 'text'),
       workflowDef, b.bool('is_adhoc', !pack.pack_dir), caller.tenant]);
 }

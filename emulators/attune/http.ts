@@ -14,12 +14,22 @@ export const badRequest = (message: string) => new ApiError(400, 'BAD_REQUEST', 
 export const conflict = (message: string) => new ApiError(409, 'CONFLICT', message);
 export const forbidden = (message: string) => new ApiError(403, 'FORBIDDEN', message);
 
+/**
+ * A query string that does not deserialize into the route's params struct. Upstream takes query
+ * params with axum's `Query<T>` extractor (crates/api/src/dto/common.rs PaginationParams: `page: u32`,
+ * `page_size: u32`; dto/execution.rs ExecutionQueryParams `status: Option<ExecutionStatus>`), whose
+ * rejection is a plain-text 400 "Failed to deserialize query string: ...".
+ */
+export class QueryRejection extends Error {}
+
 /** Auth-extractor failures use upstream's nested shape: {"error": {"code": 401, "message": ...}}. */
 export class AuthError extends Error {}
 
 /** Express error handler: every failure becomes an upstream-shaped 4xx/5xx JSON body. */
 export function errorHandler(err: any, _req: Request, res: Response, _next: NextFunction): void {
-  if (err instanceof AuthError) {
+  if (err instanceof QueryRejection) {
+    res.status(400).type('text/plain').send(`Failed to deserialize query string: ${err.message}`);
+  } else if (err instanceof AuthError) {
     res.status(401).json({ error: { code: 401, message: err.message } });
   } else if (err instanceof ApiError) {
     res.status(err.status).json({ error: err.message, code: err.code });
@@ -113,14 +123,30 @@ export class Where {
   }
 }
 
-function qint(q: unknown, dflt: number, max: number): number {
-  const n = typeof q === 'string' && /^\d+$/.test(q) ? Number(q) : dflt;
-  return Math.min(Math.max(n, 1), max);
+/** A `u32` query field as serde reads it: absent -> default, anything but 0..=4294967295 -> 400. */
+export function qU32(query: Request['query'], k: string, dflt: number): number {
+  const v = query[k];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !/^\+?\d{1,10}$/.test(v) || Number(v) > 4_294_967_295) {
+    throw new QueryRejection(`${k}: invalid digit found in string`);
+  }
+  return Number(v);
+}
+
+/** An enum query field (`Option<SomeStatus>`): absent -> undefined, an unknown variant -> 400. */
+export function qEnum(query: Request['query'], k: string, variants: readonly string[]): string | undefined {
+  const v = query[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !variants.includes(v)) {
+    throw new QueryRejection(`${k}: unknown variant \`${String(v)}\`, expected one of ${variants.map((x) => `\`${x}\``).join(', ')}`);
+  }
+  return v;
 }
 
 /** Page parameters as upstream reads them for a route family (page_size vs per_page, defaults). */
 export function pageParams(query: Request['query'], sizeParam: 'page_size' | 'per_page', dfltSize: number) {
-  return { page: qint(query.page, 1, 1_000_000), size: qint(query[sizeParam], dfltSize, 100) };
+  // Upstream clamps with `limit() = page_size.min(100)` and `offset() = (page - 1).saturating_sub`.
+  return { page: Math.max(qU32(query, 'page', 1), 1), size: Math.min(Math.max(qU32(query, sizeParam, dfltSize), 1), 100) };
 }
 
 export function paginated(items: unknown[], page: number, size: number, total: number) {

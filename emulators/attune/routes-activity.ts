@@ -8,11 +8,13 @@ import type { Ctx } from './context';
 import { json, Row } from './db';
 import * as dto from './dto';
 import { EXEC_SELECT, TERMINAL } from './engine';
-import { ApiError, Body, badRequest, conflict, deleted, forbidden, idParam, invalid, notFound, paginated, pageParams, Where } from './http';
+import { ApiError, Body, badRequest, conflict, deleted, forbidden, idParam, invalid, notFound, paginated, pageParams, qEnum, Where } from './http';
 import { listPage, updateRow } from './routes-catalog';
 
 const STATUSES = ['requested', 'scheduling', 'scheduled', 'running', 'completed', 'failed', 'canceling', 'cancelled', 'timeout', 'abandoned'];
 const INQUIRY_STATUSES = ['pending', 'responded', 'timeout', 'cancelled'];
+// attune_common::models::enums::EnforcementStatus (snake_case).
+const ENFORCEMENT_STATUSES = ['created', 'processed', 'disabled'];
 const q = (req: Request, k: string): string | undefined => (typeof req.query[k] === 'string' ? (req.query[k] as string) : undefined);
 const qId = (req: Request, k: string): number | undefined => {
   const v = q(req, k);
@@ -100,7 +102,9 @@ export function activityRoutes(ctx: Ctx): Router {
   r.get('/enforcements', async (req, res) => {
     const w = scope(new Where(), callerOf(req));
     for (const k of ['rule', 'event'] as const) if (qId(req, k) !== undefined) w.add(`${k} = ?`, qId(req, k));
-    for (const k of ['trigger_ref', 'rule_ref', 'status'] as const) if (q(req, k) !== undefined) w.add(`${k}::text = ?`, q(req, k));
+    for (const k of ['trigger_ref', 'rule_ref'] as const) if (q(req, k) !== undefined) w.add(`${k}::text = ?`, q(req, k));
+    const status = qEnum(req.query, 'status', ENFORCEMENT_STATUSES);
+    if (status !== undefined) w.add('status::text = ?', status);
     res.json(await listPage(ctx, req, 'enforcement', w, dto.enforcementSummary, 'id DESC', 'per_page', 50));
   });
   r.get('/enforcements/:id', async (req, res) => void res.json({ data: dto.enforcementDto(await findVisible(ctx.db, 'enforcement', 'id', idParam(req.params.id, 'Enforcement'), callerOf(req), 'Enforcement')) }));
@@ -125,7 +129,7 @@ export function activityRoutes(ctx: Ctx): Router {
   });
   r.get('/executions', async (req, res) => {
     const w = new Where();
-    const status = q(req, 'status');
+    const status = qEnum(req.query, 'status', STATUSES);
     if (status !== undefined) w.add('e.status::text = ?', status);
     for (const k of ['action_ref'] as const) if (q(req, k) !== undefined) w.add(`e.${k} = ?`, q(req, k));
     for (const k of ['rule_ref', 'trigger_ref'] as const) if (q(req, k) !== undefined) w.add(`enf.${k} = ?`, q(req, k));
@@ -218,7 +222,8 @@ export function activityRoutes(ctx: Ctx): Router {
   // ------------------------------------------------------------------ inquiries
   r.get('/inquiries', async (req, res) => {
     const w = new Where();
-    if (q(req, 'status') !== undefined) w.add('status::text = ?', q(req, 'status'));
+    const status = qEnum(req.query, 'status', INQUIRY_STATUSES);
+    if (status !== undefined) w.add('status::text = ?', status);
     for (const k of ['execution', 'assigned_to'] as const) if (qId(req, k) !== undefined) w.add(`${k} = ?`, qId(req, k));
     res.json(await listInquiries(ctx, req, w));
   });

@@ -170,6 +170,9 @@ export function catalogRoutes(ctx: Ctx): Router {
   });
   r.delete('/packs/:ref', async (req, res) => {
     const p = await pack(req);
+    // The built-in core pack (is_standard, installed from packs/core with `system: true`) carries the
+    // timer triggers every rule on the instance uses; it is never removable through the API.
+    if (p.is_standard) throw forbidden(`Pack '${p.ref}' is a standard pack and cannot be deleted`);
     await ctx.db.query('DELETE FROM pack WHERE id = $1', [p.id]);
     await ctx.sensor.syncAll();
     if (p.pack_dir && p.pack_dir.startsWith(ctx.packsRoot)) fs.rmSync(p.pack_dir, { recursive: true, force: true });
