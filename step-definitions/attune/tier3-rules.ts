@@ -2,12 +2,16 @@
  * Tier 3 rules and timers: several rules on one trigger, criteria that filter events, switching a
  * timer rule off and on, a date timer set in the past.
  */
-import { Given, Then, When } from '@cucumber/cucumber';
+import { DataTable, Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { Enforcement, EventSummary, Execution, Rule, TIMER_TRIGGERS, Trigger } from '../../world/clients/attune';
 import { createRuleReply } from '../../world/clients/attune-tier3';
 import { describe, eventually, holdsFor } from '../../world/wait';
+import { parseDuration } from '../../world/duration';
+
+/** Slack for the target to record a firing after it is due (as the Tier 1 timer steps). */
+const RECORDING_SLACK_MS = 3000;
 import { actionRef, createRule, finished, refName, thePack, trackUndo } from './context';
 import { expectEnded } from './executions';
 
@@ -159,5 +163,52 @@ Then(
     expectEnded(done, 'completed');
     expect((done.result?.data as any)?.output, `output of execution ${done.id}`).to.deep.equal(output);
     expect(new Date(done.created).getTime() - asked, 'ms from the request to the execution').to.be.below(5000);
+  },
+);
+
+// ---- several timers at once (T3.3) ---------------------------------------------------------------
+
+interface NamedTimer { name: string; rule: Rule; period: number; start: number; min: number; max: number }
+
+Given('these interval timer rules running the {fixture-action}:', async function (this: AcceptanceWorld, action: string, table: DataTable) {
+  const timers: NamedTimer[] = [];
+  for (const row of table.hashes()) {
+    const period = parseDuration(row.every);
+    const [min, max = min] = row.firings.split('-').map(Number);
+    const start = Date.now();
+    const rule = await createRule(this, this.attune, {
+      packRef: thePack(this).ref, actionRef: actionRef(this, action), triggerRef: TIMER_TRIGGERS.interval,
+      triggerParams: { unit: 'seconds', interval: period / 1000 }, actionParams: { message: `timer ${row.timer}` },
+    });
+    timers.push({ name: row.timer, rule, period, start, min, max });
+  }
+  this.remember('attune.timers', timers);
+});
+
+Then(
+  'within {duration} each timer fired as often as the table says, on its own schedule, give or take {duration}',
+  async function (this: AcceptanceWorld, window: number, tolerance: number) {
+    const timers = this.recall<NamedTimer[]>('attune.timers');
+    const end = Math.max(...timers.map((t) => t.start)) + window + RECORDING_SLACK_MS;
+    const firings = await eventually(
+      () => Promise.all(timers.map((t) => this.attune.listEvents({ rule_ref: t.rule.ref }))),
+      (lists) => lists.every((l, i) => l.length >= timers[i].min),
+      { within: end - Date.now(), every: 500, what: `the timers ${timers.map((t) => `${t.name} ${t.min}x`).join(', ')}` },
+    );
+    timers.forEach((t, i) => {
+      const times = firings[i].map((e) => new Date(e.created).getTime()).sort((a, b) => a - b).filter((at) => at <= t.start + window + tolerance);
+      expect(times.length, `firings of timer ${t.name} (every ${t.period} ms) within ${window} ms`).to.be.within(t.min, t.max);
+      // no drift: the n-th firing is due n periods after the rule was set up, however many came before
+      const drift = times.map((at, n) => at - t.start - (n + 1) * t.period);
+      expect(drift.filter((d) => Math.abs(d) > tolerance), `timer ${t.name}: ms off its schedule per firing (${drift.join(', ')})`).to.deep.equal([]);
+    });
+    // Each rule ran its own action (its own message): the timers did not get mixed up.
+    for (const t of timers) {
+      const executions = await this.attune.listExecutions({ rule_ref: t.rule.ref });
+      for (const e of executions.slice(0, 2)) {
+        const done = await finished(this.attune, e.id);
+        expect((done.result?.data as any)?.output, `output of execution ${e.id} of timer ${t.name}`).to.equal(`timer ${t.name}`);
+      }
+    }
   },
 );
