@@ -7,7 +7,7 @@ import type { Notifier } from './notifier';
 import { ConcurrencyGate } from './policy';
 import type { Crypto } from './secrets';
 import { conditionsMatch, Context, render, truthy } from './templates';
-import { parseOutput, run, runtimeOf } from './worker';
+import { executionResult, failureMessage, parseOutput, run, runtimeOf } from './worker';
 
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'timeout', 'abandoned']);
 export const EXEC_SELECT = `SELECT e.*, enf.rule_ref, enf.trigger_ref FROM execution e LEFT JOIN enforcement enf ON enf.id = e.enforcement`;
@@ -288,19 +288,8 @@ export class Engine {
     const error = outcome.error
       ?? (outcome.timedOut ? `Execution timed out after ${timeoutS} seconds` : undefined)
       ?? (outcome.cancelled ? 'Execution cancelled by user' : undefined)
-      ?? (succeeded ? undefined : outcome.stderr.trim() || `Process exited with code ${outcome.exitCode}`);
-    const result = {
-      succeeded,
-      exit_code: outcome.exitCode,
-      duration_ms: outcome.durationMs,
-      stdout: outcome.stdout,
-      stderr: outcome.stderr,
-      ...(data !== undefined ? { data } : {}),
-      ...(error ? { error } : {}),
-      ...(outcome.stdoutTruncated ? { stdout_truncated: true } : {}),
-      ...(outcome.stderrTruncated ? { stderr_truncated: true } : {}),
-      ...(outcome.timedOut ? { timed_out: true } : {}),
-    };
+      ?? (succeeded ? undefined : failureMessage(outcome.exitCode, outcome.stderr));
+    const result = executionResult(exec.id, outcome, data, error);
     if (outcome.timedOut && exec.workflow_task) {
       await this.db.query(`UPDATE execution SET workflow_task = workflow_task || '{"timed_out": true}'::jsonb WHERE id = $1`, [exec.id]);
     }
@@ -338,7 +327,9 @@ export class Engine {
   /** The native core.ask action: open an inquiry for this execution and wait for its outcome. */
   private async runAsk(exec: Row, signal: AbortSignal): Promise<void> {
     const p = (this.secretParams.get(exec.id) ?? exec.config ?? {}) as Row;
-    const timeoutAt = Number.isFinite(p.timeout) ? new Date(Date.now() + p.timeout * 1000).toISOString() : null;
+    // The inquiry's TTL: core.ask's `timeout` input, else the workflow task's `timeout`.
+    const ttl = Number.isFinite(p.timeout) ? Number(p.timeout) : this.timeouts.get(exec.id);
+    const timeoutAt = ttl ? new Date(Date.now() + ttl * 1000).toISOString() : null;
     const inquiry = (await this.db.one(
       `INSERT INTO inquiry (execution, prompt, response_schema, assigned_to, timeout_at, tenant) VALUES ($1,$2,$3,$4,$5,$6) RETURNING *`,
       [exec.id, String(p.prompt ?? ''), json(p.response_schema ?? null), Number.isInteger(p.assigned_to) ? p.assigned_to : null, timeoutAt, exec.tenant],
@@ -381,12 +372,21 @@ export class Engine {
     ctx.tasks = ctx.task;
     const byName = new Map(tasks.map((t) => [String(t.name), t]));
     const targets = new Set(tasks.flatMap((t) => transitions(t).flatMap((tr) => tr.do)));
+    // The plan's `depends_on: [a, b]`: a task starts once every task it depends on has completed.
+    const dependsOn = (t: Row): string[] => (Array.isArray(t.depends_on) ? t.depends_on.map(String) : t.depends_on ? [String(t.depends_on)] : []);
+    for (const t of tasks) if (dependsOn(t).length) targets.add(String(t.name));
+    const completed = new Set<string>();
+    const started = new Set<string>();
     const launched: Promise<void>[] = [];
     let failure: string | undefined;
     const launch = (task: Row) => {
+      started.add(String(task.name));
       launched.push(
         (async () => {
-          const outcome = await this.runTask(exec, task, ctx, signal);
+          // A template that cannot be rendered fails the task with the evaluator's message.
+          const outcome = await this.runTask(exec, task, ctx, signal).catch((e: Error) => ({
+            status: 'failed', result: { error: `Task '${task.name}': template error: ${e.message}` } as unknown, timedOut: false,
+          }));
           (ctx.task as Row)[task.name] = { result: outcome.result, status: outcome.status };
           const fns = {
             succeeded: () => outcome.status === 'completed',
@@ -406,6 +406,11 @@ export class Engine {
             }
           }
           if (!handled) failure ??= `Task '${task.name}' ${outcome.status}`;
+          if (outcome.status === 'completed') completed.add(String(task.name));
+          for (const t of tasks) {
+            const deps = dependsOn(t);
+            if (deps.length && !started.has(String(t.name)) && deps.every((d) => completed.has(d)) && !signal.aborted) launch(t);
+          }
         })(),
       );
     };

@@ -50,6 +50,8 @@ export const FIXTURE_PACK_REF = 'e2e_fixture';
 export interface ApiReply<T = any> {
   status: number;
   body: T;
+  /** Response headers (where the rule is in a header, e.g. Retry-After). */
+  headers?: Record<string, unknown>;
 }
 
 export interface Pack { id: number; ref: string; label: string; version: string }
@@ -183,8 +185,8 @@ export class AttuneClient {
 
   // ---- plumbing ---------------------------------------------------------------------------------
 
-  private reply(res: { status: number; data: unknown }): ApiReply {
-    return { status: res.status, body: res.data };
+  private reply(res: { status: number; data: unknown; headers?: unknown }): ApiReply {
+    return { status: res.status, body: res.data, headers: { ...(res.headers as Record<string, unknown> | undefined) } };
   }
 
   /** One authenticated call as this identity (also used by the Tier 3 helpers in attune-tier3.ts). */
@@ -331,9 +333,51 @@ export class AttuneClient {
     return dataOf<Execution>(await this.getExecution(id), `get execution ${id}`);
   }
 
+  /**
+   * What the execution wrote to stdout or stderr, as a real Attune exposes it: the worker keeps the
+   * log as a file (`result.stderr_log`) and the API serves it as SSE on
+   * `/executions/{id}/logs/{stream}/stream` (`content`/`append` events, then `done`).
+   */
+  async executionLog(id: number, stream: 'stdout' | 'stderr'): Promise<string> {
+    const reply = await this.call('get', `/api/v1/executions/${id}/logs/${stream}/stream`);
+    if (reply.status !== 200) throw new Error(`the ${stream} log of execution ${id} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    const chunks: string[] = [];
+    for (const block of String(reply.body).split('\n\n')) {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+      if (event === 'content' || event === 'append') chunks.push(lines.filter((l) => l.startsWith('data: ') || l === 'data:').map((l) => l.replace(/^data: ?/, '')).join('\n'));
+    }
+    return chunks.join('');
+  }
+
   /** `POST /api/v1/executions/execute`: 201 with the new execution (status `requested`). */
   async execute(actionRef: string, parameters: Record<string, unknown>): Promise<ApiReply> {
     return this.call('post', '/api/v1/executions/execute', { action_ref: actionRef, parameters });
+  }
+
+  // ---- workflows defined over the API and inquiries (Tier 2) ------------------------------------
+
+  /** `POST /api/v1/workflows` (creates the companion action of the same ref, REPORT §1.13). */
+  async createWorkflow(ref: string, packRef: string, definition: Record<string, unknown>): Promise<ApiReply> {
+    return this.call('post', '/api/v1/workflows', { ref, pack_ref: packRef, label: ref, version: '1.0.0', definition });
+  }
+
+  async deleteWorkflow(ref: string): Promise<ApiReply> {
+    return this.call('delete', `/api/v1/workflows/${enc(ref)}`);
+  }
+
+  /** `GET /api/v1/executions/{id}/inquiries`: the inquiries an execution opened. */
+  async inquiriesOf(executionId: number): Promise<{ id: number; status: string; prompt: string; timeout_at: string | null }[]> {
+    return this.list(`/api/v1/executions/${executionId}/inquiries`, {}, `inquiries of execution ${executionId}`);
+  }
+
+  async getInquiry(id: number): Promise<ApiReply> {
+    return this.call('get', `/api/v1/inquiries/${id}`);
+  }
+
+  /** `POST /api/v1/inquiries/{id}/respond` with `{response}`. */
+  async respondInquiry(id: number, response: unknown): Promise<ApiReply> {
+    return this.call('post', `/api/v1/inquiries/${id}/respond`, { response });
   }
 
   // ---- keys (the plan's "datastore") ------------------------------------------------------------
