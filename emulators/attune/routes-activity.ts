@@ -1,6 +1,7 @@
 // Runtime routes: webhook receiver, events, enforcements, executions, keys and inquiries.
 // Numeric ids in paths for events/enforcements/executions/inquiries, refs for keys.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
 import express, { Request, Router } from 'express';
 import { callerOf } from './auth';
 import { findVisible, scope } from './catalog';
@@ -8,7 +9,8 @@ import type { Ctx } from './context';
 import { json, Row } from './db';
 import * as dto from './dto';
 import { EXEC_SELECT, TERMINAL } from './engine';
-import { ApiError, Body, badRequest, conflict, deleted, forbidden, idParam, invalid, notFound, paginated, pageParams, qEnum, Where } from './http';
+import { ApiError, Body, badRequest, conflict, deleted, forbidden, idParam, invalid, notFound, paginated, pageParams, qEnum, qU32, Where } from './http';
+import { logPath } from './worker';
 import { listPage, updateRow } from './routes-catalog';
 
 const STATUSES = ['requested', 'scheduling', 'scheduled', 'running', 'completed', 'failed', 'canceling', 'cancelled', 'timeout', 'abandoned'];
@@ -152,6 +154,41 @@ export function activityRoutes(ctx: Ctx): Router {
     return row;
   };
   r.get('/executions/:id', async (req, res) => void res.json({ data: dto.executionDto(await execution(req)) }));
+  // Upstream routes/executions.rs stream_execution_log: SSE over the worker's log file, `content`
+  // events (id = byte offset) for what is there, `append` for what follows, `done` once terminal.
+  r.get('/executions/:id/logs/:stream/stream', async (req, res) => {
+    const exec = await execution(req);
+    const stream = req.params.stream;
+    if (stream !== 'stdout' && stream !== 'stderr') throw badRequest(`Invalid log stream '${stream}': expected stdout or stderr`);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    let offset = Number(qU32(req.query, 'offset', 0));
+    let kind = 'content';
+    let closed = false;
+    let lastLook = false; // the file is complete before the status turns terminal: read it once more
+    req.on('close', () => (closed = true));
+    const file = logPath(exec.id, stream);
+    while (!closed) {
+      const text = fs.existsSync(file) ? fs.readFileSync(file).subarray(offset) : Buffer.alloc(0);
+      if (text.length) {
+        offset += text.length;
+        res.write(`id: ${offset}\nevent: ${kind}\n${text.toString('utf8').split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`);
+        continue;
+      }
+      kind = 'append';
+      const now = await ctx.db.one('SELECT status::text AS status FROM execution WHERE id = $1', [exec.id]);
+      if (!now || TERMINAL.has(now.status)) {
+        if (!lastLook) {
+          lastLook = true;
+          continue;
+        }
+        res.write('event: done\ndata: Execution complete\n\n');
+        break;
+      }
+      res.write('event: waiting\ndata: Waiting for log output\n\n');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    res.end();
+  });
   r.post('/executions/:id/cancel', async (req, res) => {
     const exec = await execution(req);
     if (TERMINAL.has(exec.status) || exec.status === 'canceling') {

@@ -44,6 +44,8 @@ export interface RunOutcome {
   stderr: string;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
+  stdoutBytesTruncated?: number;
+  stderrBytesTruncated?: number;
   durationMs: number;
   timedOut: boolean;
   cancelled: boolean;
@@ -165,6 +167,8 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
         stderr: Buffer.concat(out.stderr).toString('utf8'),
         stdoutTruncated: out.stdoutBytes > MAX_OUTPUT,
         stderrTruncated: out.stderrBytes > MAX_OUTPUT,
+        stdoutBytesTruncated: Math.max(out.stdoutBytes - MAX_OUTPUT, 0),
+        stderrBytesTruncated: Math.max(out.stderrBytes - MAX_OUTPUT, 0),
         durationMs: Date.now() - started,
         timedOut,
         cancelled,
@@ -193,4 +197,57 @@ export function parseOutput(stdout: string, format: string): unknown {
     return undefined;
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The execution result as upstream's worker records it (crates/worker/src/executor.rs
+// handle_execution_success / handle_execution_failure / handle_execution_cancelled): stdout inline
+// only when non-empty, stderr never inline but written to `execution_<id>/stderr.log` under the
+// artifacts dir and named by `stderr_log` (read back over `GET /executions/{id}/logs/stderr/stream`).
+
+let logsRoot: string | undefined;
+
+/** The artifacts dir the worker writes execution logs to (one per process, removed at exit). */
+export function artifactsDir(): string {
+  if (!logsRoot) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-artifacts-'));
+    logsRoot = dir;
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return logsRoot;
+}
+
+export const logPath = (executionId: number, stream: 'stdout' | 'stderr') => path.join(artifactsDir(), `execution_${executionId}`, `${stream}.log`);
+
+/**
+ * The failure message upstream's process runtime puts in `error` (crates/worker/src/runtime/process.rs):
+ * "Command exited with code N" when stderr is empty, stderr itself when short, its last line when
+ * it has more than 5 lines.
+ */
+export function failureMessage(exitCode: number | null, stderr: string): string {
+  const lines = stderr.trim().split('\n').filter((l) => l.trim());
+  if (!lines.length) return `Command exited with code ${exitCode}`;
+  return lines.length > 5 ? lines[lines.length - 1] : lines.join('\n');
+}
+
+/** Write the logs and build the recorded result for one finished run. */
+export function executionResult(executionId: number, outcome: RunOutcome, data: unknown, error: string | undefined): Record<string, unknown> {
+  fs.mkdirSync(path.dirname(logPath(executionId, 'stdout')), { recursive: true });
+  fs.writeFileSync(logPath(executionId, 'stdout'), outcome.stdout);
+  fs.writeFileSync(logPath(executionId, 'stderr'), outcome.stderr);
+  const succeeded = !error;
+  const truncated = (stream: 'stdout' | 'stderr', flag: boolean, bytes = 0) => (flag ? { [`${stream}_truncated`]: true, [`${stream}_bytes_truncated`]: bytes } : {});
+  return {
+    succeeded,
+    ...(outcome.cancelled ? { cancelled: true } : {}),
+    exit_code: outcome.exitCode,
+    duration_ms: outcome.durationMs,
+    ...(error ? { error } : {}),
+    ...(outcome.stdout && data === undefined ? { stdout: outcome.stdout } : {}),
+    ...(outcome.stderr.trim() ? { stderr_log: logPath(executionId, 'stderr') } : {}),
+    ...(data !== undefined ? { data } : {}),
+    ...truncated('stdout', outcome.stdoutTruncated, outcome.stdoutBytesTruncated),
+    ...truncated('stderr', outcome.stderrTruncated, outcome.stderrBytesTruncated),
+    ...(outcome.timedOut ? { timed_out: true } : {}),
+  };
 }

@@ -74,25 +74,35 @@ Then(
   },
 );
 
-Then('its result keeps the error output {string}', function (this: AcceptanceWorld, text: string) {
+Then('its stderr keeps {string} and its error names it', async function (this: AcceptanceWorld, text: string) {
   const { id, result } = this.recall<Execution>('attune.execution');
-  expect(String(result?.error ?? ''), `error output kept in the result of execution ${id}: ${JSON.stringify(result)}`).to.include(text);
+  // The recorded stderr itself: the worker's log file, served by the API (never inline in the result).
+  const stderr = await this.attune.executionLog(id, 'stderr');
+  expect(stderr, `stderr recorded for execution ${id}`).to.include(text);
+  expect(result?.stderr_log, `the result of execution ${id} names its stderr log: ${JSON.stringify(result)}`).to.be.a('string').and.match(/stderr\.log$/);
+  // The error details: upstream's process runtime reports the (short) stderr as the error.
+  expect(String(result?.error ?? ''), `error details in the result of execution ${id}: ${JSON.stringify(result)}`).to.include(text);
 });
 
-Then('that execution went through {execution-statuses}', async function (this: AcceptanceWorld, expected: ExecutionStatus[]) {
+/**
+ * The plan's sequence in upstream's words: upstream's scheduler passes through `scheduling` on its
+ * way to `scheduled` (REPORT 2.x status strings), a step the plan does not name.
+ */
+const withScheduling = (statuses: ExecutionStatus[]) => statuses.flatMap((s) => (s === 'scheduled' && !statuses.includes('scheduling') ? ['scheduling', s] : [s]));
+
+Then('that execution went through {execution-statuses}', async function (this: AcceptanceWorld, planned: ExecutionStatus[]) {
   const { id } = this.recall<Execution>('attune.execution');
+  const expected = withScheduling(planned);
+  const last = expected[expected.length - 1];
   const capture = notifications(this);
-  const inOrder = (seen: string[]) => {
-    let i = 0;
-    for (const s of seen) if (s === expected[i]) i += 1;
-    return i === expected.length;
-  };
+  // Every status the notifier announced for the execution, in order, up to its final one: nothing
+  // extra, nothing missing, nothing out of order.
   const seen = await eventually(
     () => statusesOf(capture.about('execution', id)),
-    inOrder,
-    { within: 5000, every: 100, what: `notifications that execution ${id} went through ${expected.join(' -> ')}` },
+    (list) => list.includes(last),
+    { within: 5000, every: 100, what: `notifications that execution ${id} reached ${last}` },
   );
-  expect(inOrder(seen), `statuses announced for execution ${id}: ${seen.join(' -> ')}`).to.equal(true);
+  expect(seen.join(' -> '), `statuses announced for execution ${id}`).to.equal(expected.join(' -> '));
 });
 
 Then(

@@ -14,7 +14,7 @@ Feature: T1.8 Action execution failure handling
       | reason | e2e |
     Then each event created one enforcement for the rule
     And the failing action's execution has failed with exit code 1
-    And its result keeps the error output "Starting action..."
+    And its stderr keeps "Starting action..." and its error names it
     And that execution went through requested, scheduled, running and failed
     And the rule's enforcement is marked processed
     And no further execution of the failing action appears during the next 3 seconds
