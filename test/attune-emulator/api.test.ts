@@ -102,7 +102,8 @@ describe('webhook trigger -> rule -> execution', () => {
     assert.equal(done.status, 'completed');
     assert.equal(done.result.stdout, 'hello\n');
     assert.equal(done.result.exit_code, 0);
-    assert.deepEqual(JSON.parse(done.result.stderr), { message: 'hello', level: 'info' }, 'parameters arrive on stdin as JSON');
+    assert.equal(done.result.stderr, undefined, 'stderr is never inline in the result');
+    assert.deepEqual(JSON.parse(await stderrOf(done.id)), { message: 'hello', level: 'info' }, 'parameters arrive on stdin as JSON');
     const enforcements = (await ctx.api.call('GET', `/api/v1/enforcements?event=${event.id}`)).body.items;
     assert.equal(enforcements.length, 1);
     assert.equal(enforcements[0].status, 'processed');
@@ -134,7 +135,26 @@ describe('webhook trigger -> rule -> execution', () => {
   });
 });
 
+/** The stderr log as upstream serves it: SSE content events, then done. */
+async function stderrOf(id: number): Promise<string> {
+  const r = await ctx.api.call('GET', `/api/v1/executions/${id}/logs/stderr/stream`);
+  assert.equal(r.status, 200);
+  return String(r.body).split('\n\n').filter((b) => /^(id: \d+\n)?event: (content|append)/.test(b))
+    .map((b) => b.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.replace(/^data: ?/, '')).join('\n')).join('');
+}
+
 describe('failures', () => {
+  it('says "Command exited with code N" without stderr, and the last line of a long stderr', async () => {
+    const quiet = await packWithAction(ctx.api, 'exit 4');
+    const q = await terminal(ctx.api, (await ctx.api.create('/api/v1/executions/execute', { action_ref: quiet.action })).id);
+    assert.equal(q.result.error, 'Command exited with code 4');
+    assert.equal(q.result.stderr_log, undefined);
+    assert.equal(q.result.stdout, undefined, 'no stdout key for empty stdout');
+    const noisy = await packWithAction(ctx.api, 'for i in 1 2 3 4 5 6; do echo "line $i" >&2; done; exit 2');
+    const n = await terminal(ctx.api, (await ctx.api.create('/api/v1/executions/execute', { action_ref: noisy.action })).id);
+    assert.equal(n.result.error, 'line 6');
+  });
+
   it('marks a non-zero exit as failed, keeps stderr and exit code, and does not retry', async () => {
     const { action } = await packWithAction(ctx.api, 'echo "Starting action..." >&2; exit 3');
     const exec = await ctx.api.create('/api/v1/executions/execute', { action_ref: action });
@@ -143,7 +163,9 @@ describe('failures', () => {
     assert.equal(done.status, 'failed');
     assert.equal(done.result.exit_code, 3);
     assert.equal(done.result.succeeded, false);
-    assert.match(done.result.stderr, /Starting action/);
+    assert.equal(done.result.error, 'Starting action...', 'a short stderr is the error');
+    assert.match(done.result.stderr_log, /execution_\d+\/stderr\.log$/);
+    assert.match(await stderrOf(done.id), /Starting action/);
     const all = (await ctx.api.call('GET', `/api/v1/executions?action_ref=${action}`)).body.items;
     assert.equal(all.length, 1);
   });
