@@ -11,6 +11,7 @@ export const BUD_CALLS = [
   'reset request',
   'reset token check',
   'password reset',
+  'password change',
   'cloud onboarding step',
   'local onboarding step',
   'workflow lookup',

@@ -87,6 +87,16 @@ export class Tokens {
     }
   }
 
+  /** A refresh token this realm issued (signature, issuer, type), live or not; null for anything else. */
+  async readRefresh(token: string): Promise<JWTPayload | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, clockTolerance: Number.MAX_SAFE_INTEGER });
+      return payload.typ === 'Refresh' || payload.typ === 'Offline' ? payload : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Subject of a token without verifying it (for rate-limit keys only). */
   static subjectOf(token: string): string | undefined {
     try {
@@ -126,11 +136,24 @@ export async function currentUser(req: Request, state: BudState, tokens: Tokens,
   return { user, token };
 }
 
-/** Active user holding every permission in `perms`, else 401/403 `{detail}`. */
-export async function authorize(req: Request, state: BudState, tokens: Tokens, ...perms: string[]): Promise<User> {
-  const { user } = await currentUser(req, state, tokens);
+/**
+ * budapp's `@require_permissions` runs inside the endpoint (routes/permission_handler.py wraps the
+ * handler), so FastAPI answers 401/400 from `get_current_active_user`, then 422 for the request, and only
+ * then 403. Routes call `authenticate` first, validate, then `permit`.
+ */
+export async function authenticate(req: Request, state: BudState, tokens: Tokens): Promise<User> {
+  return (await currentUser(req, state, tokens)).user;
+}
+
+/** The permission check, once the request has validated: 403 `{detail}` unless `user` holds every one of `perms`. */
+export function permit(user: User, ...perms: string[]): User {
   if (!perms.every((p) => user.permissions.includes(p))) {
     throw new DetailError(403, 'Insufficient permissions for this operation');
   }
   return user;
+}
+
+/** Authenticate and check permissions at once: only for routes that take no input to validate. */
+export async function authorize(req: Request, state: BudState, tokens: Tokens, ...perms: string[]): Promise<User> {
+  return permit(await authenticate(req, state, tokens), ...perms);
 }

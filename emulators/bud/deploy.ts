@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import multer from 'multer';
 import { parse as parseYaml } from 'yaml';
-import { authorize } from './auth';
+import { authenticate, authorize, permit } from './auth';
 import { ClientError, notFound } from './errors';
 import type { Ctx } from './routes-auth';
 import { readTags } from './routes-models';
@@ -107,7 +107,7 @@ export function deployRoutes(ctx: Ctx): Router {
 
   // ---- projects
   r.post('/projects', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'project:manage');
+    const user = await authenticate(req, state, tokens);
     const v = new Validator(req.body, 'body');
     const name = v.str('name', { required: true, min: 1, max: 100 });
     const description = v.str('description', { max: 400 });
@@ -116,6 +116,7 @@ export function deployRoutes(ctx: Ctx): Router {
     const projectType = v.oneOf('project_type', ['client_app', 'admin_app'] as const) ?? 'client_app';
     const benchmark = v.bool('benchmark');
     v.done();
+    permit(user, 'project:manage');
     const taken = [...state.projects.values()].some((p) => p.status !== 'deleted' && String(p.name).toLowerCase() === name!.toLowerCase());
     if (taken) throw new ClientError(400, 'Project name already exists');
     const project: Row = {
@@ -132,12 +133,13 @@ export function deployRoutes(ctx: Ctx): Router {
   });
 
   r.get('/projects', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'project:view');
+    const user = await authenticate(req, state, tokens);
     const v = new Validator(req.query, 'query', true);
     const { page, limit } = pageParams(v);
     const name = v.str('name');
     const search = v.bool('search');
     v.done();
+    permit(user, 'project:view');
     const rows = [...state.projects.values()].reverse().filter((p) => p.status !== 'deleted' && canSee(user, p) &&
       (!name || (search ? String(p.name).toLowerCase().includes(name.toLowerCase()) : p.name === name)));
     const { items, ...pg } = paginate(rows, page, limit);
@@ -148,15 +150,19 @@ export function deployRoutes(ctx: Ctx): Router {
   });
 
   r.get('/projects/:project_id', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'project:view');
-    const project = ownProject(state, user, idParam(req, 'project_id'));
+    const user = await authenticate(req, state, tokens);
+    const id = idParam(req, 'project_id');
+    permit(user, 'project:view');
+    const project = ownProject(state, user, id);
     const credentials = [...state.credentials.values()].filter((c) => c.project_id === project.id).map(({ key: _k, ...c }) => c);
     res.json({ object: 'project.retrieve', message: 'Project retrieved successfully', project, ...counts(project), credentials });
   });
 
   r.delete('/projects/:project_id', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'project:manage');
-    const project = ownProject(state, user, idParam(req, 'project_id'));
+    const user = await authenticate(req, state, tokens);
+    const id = idParam(req, 'project_id');
+    permit(user, 'project:manage');
+    const project = ownProject(state, user, id);
     if (counts(project).endpoints_count > 0) throw new ClientError(400, 'Cannot delete project with active endpoints');
     for (const [id, c] of state.credentials) if (c.project_id === project.id) state.credentials.delete(id);
     Object.assign(project, { status: 'deleted', modified_at: now() });
@@ -165,11 +171,12 @@ export function deployRoutes(ctx: Ctx): Router {
 
   // ---- clusters (budcluster)
   r.post('/clusters/clusters', upload.single('configuration_file'), async (req, res) => {
-    const user = await authorize(req, state, tokens, 'cluster:manage');
+    const user = await authenticate(req, state, tokens);
     const v = new Validator(req.is('multipart/form-data') ? req.body : {}, 'body', true);
     const s = readStep(v);
     const data = { name: v.str('name', { min: 1, max: 100 }), icon: v.str('icon', { min: 1, max: 100 }), ingress_url: v.url('ingress_url') };
     v.done();
+    permit(user, 'cluster:manage');
     const kube = req.file ? readKubeconfig(req.file.buffer.toString('utf8')) : undefined;
     const wf = applyStep(state, user, 'cluster_onboarding', s, { ...data, ...(kube ? { configuration: { server: kube.server, context: kube.context } } : {}) });
     if (s.trigger) {
@@ -204,12 +211,13 @@ export function deployRoutes(ctx: Ctx): Router {
   });
 
   r.get('/clusters/clusters', async (req, res) => {
-    await authorize(req, state, tokens, 'cluster:view');
+    const caller = await authenticate(req, state, tokens);
     const v = new Validator(req.query, 'query', true);
     const { page, limit } = pageParams(v);
     const name = v.str('name');
     const search = v.bool('search');
     v.done();
+    permit(caller, 'cluster:view');
     const rows = [...state.clusters.values()].reverse().filter((c) => c.status !== 'deleted' &&
       (!name || (search ? String(c.name).toLowerCase().includes(name.toLowerCase()) : c.name === name)));
     const { items, ...pg } = paginate(rows.map(clusterView), page, limit);
@@ -217,8 +225,10 @@ export function deployRoutes(ctx: Ctx): Router {
   });
 
   r.get('/clusters/recommended/:workflow_id', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'cluster:view');
-    const wf = state.workflows.get(idParam(req, 'workflow_id'));
+    const user = await authenticate(req, state, tokens);
+    const id = idParam(req, 'workflow_id');
+    permit(user, 'cluster:view');
+    const wf = state.workflows.get(id);
     if (!wf || wf.created_by !== user.id || wf.workflow_type !== 'model_deployment') throw notFound('Workflow');
     const events = wf.data.bud_simulator_events as Row | undefined;
     res.json({
@@ -228,13 +238,17 @@ export function deployRoutes(ctx: Ctx): Router {
   });
 
   r.get('/clusters/:cluster_id', async (req, res) => {
-    await authorize(req, state, tokens, 'cluster:view');
-    res.json({ object: 'cluster.get', message: 'Cluster retrieved successfully', cluster: clusterView(live(state.clusters.get(idParam(req, 'cluster_id')), 'Cluster')) });
+    const caller = await authenticate(req, state, tokens);
+    const id = idParam(req, 'cluster_id');
+    permit(caller, 'cluster:view');
+    res.json({ object: 'cluster.get', message: 'Cluster retrieved successfully', cluster: clusterView(live(state.clusters.get(id), 'Cluster')) });
   });
 
   r.post('/clusters/:cluster_id/delete-workflow', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'cluster:manage');
-    const cluster = live(state.clusters.get(idParam(req, 'cluster_id')), 'Cluster');
+    const user = await authenticate(req, state, tokens);
+    const id = idParam(req, 'cluster_id');
+    permit(user, 'cluster:manage');
+    const cluster = live(state.clusters.get(id), 'Cluster');
     if (clusterView(cluster).endpoint_count > 0) throw new ClientError(400, 'Cluster has active endpoints; delete them first');
     if (cluster.status === 'deleting') throw new ClientError(400, 'Cluster is already being deleted');
     cluster.status = 'deleting';
@@ -248,7 +262,7 @@ export function deployRoutes(ctx: Ctx): Router {
 
   // ---- deployment (model_deployment workflow with budsim simulation)
   r.post('/models/deploy-workflow', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'endpoint:manage');
+    const user = await authenticate(req, state, tokens);
     const v = new Validator(req.body, 'body');
     const s = readStep(v);
     const data = {
@@ -258,6 +272,7 @@ export function deployRoutes(ctx: Ctx): Router {
       hardware_mode: v.oneOf('hardware_mode', ['dedicated', 'shared'] as const), simulator_id: v.uuid('simulator_id'),
     };
     v.done();
+    permit(user, 'endpoint:manage');
     const model = data.model_id ? live(state.models.get(data.model_id), 'Model') : undefined;
     const project = data.project_id ? ownProject(state, user, data.project_id) : undefined;
     const cluster = data.cluster_id ? live(state.clusters.get(data.cluster_id), 'Cluster') : undefined;
@@ -330,14 +345,16 @@ export function deployRoutes(ctx: Ctx): Router {
 
   // ---- endpoints
   r.get('/endpoints', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'project:view', 'endpoint:view');
+    const user = await authenticate(req, state, tokens);
     const v = new Validator(req.query, 'query', true);
     const { page, limit } = pageParams(v);
     const projectId = v.uuid('project_id');
     const name = v.str('name');
-    const status = v.str('status');
+    // endpoint_ops/schemas.py EndpointFilter.status is an EndpointStatusEnum: anything else is a 422.
+    const status = v.oneOf('status', ['pending', 'deploying', 'running', 'unhealthy', 'failure', 'deleting', 'deleted'] as const);
     const search = v.bool('search');
     v.done();
+    permit(user, 'project:view', 'endpoint:view');
     const rows = [...state.endpoints.values()].reverse().filter((e) => e.status !== 'deleted' &&
       canSee(user, state.projects.get(String(e.project_id))!) && (!projectId || e.project_id === projectId) &&
       (!status || e.status === status) && (!name || (search ? String(e.name).toLowerCase().includes(name.toLowerCase()) : e.name === name)));
@@ -346,8 +363,10 @@ export function deployRoutes(ctx: Ctx): Router {
   });
 
   r.post('/endpoints/:endpoint_id/delete-workflow', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'endpoint:manage');
-    const endpoint = live(state.endpoints.get(idParam(req, 'endpoint_id')), 'Endpoint');
+    const user = await authenticate(req, state, tokens);
+    const id = idParam(req, 'endpoint_id');
+    permit(user, 'endpoint:manage');
+    const endpoint = live(state.endpoints.get(id), 'Endpoint');
     if (!canSee(user, state.projects.get(String(endpoint.project_id))!)) throw notFound('Endpoint');
     if (endpoint.status === 'deleting') throw new ClientError(400, 'Endpoint is already being deleted');
     if (endpoint.status === 'deploying') throw new ClientError(400, 'Endpoint is still deploying');

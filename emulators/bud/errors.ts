@@ -75,6 +75,11 @@ export function errorHandler(err: unknown, _req: Request, res: Response, _next: 
     });
     return;
   }
+  if (err instanceof Error && 'storageErrors' in err) {
+    // A multipart body busboy cannot parse: FastAPI's request handler answers 400 for a form it cannot read.
+    res.status(400).json({ detail: 'There was an error parsing the body' });
+    return;
+  }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     res.status(e.status).json(errorBody(e.status, (err as Error).message || 'Bad request'));
     return;

@@ -2,7 +2,8 @@ import { DetailError } from './errors';
 
 /**
  * budapp's `@rate_limit` (Redis fixed windows `rate_limit:*`). Each rule counts per key:
- * register and login per client IP (as the contract: 3/10 min/IP, 10/min/IP), refresh per user,
+ * register, login and refresh per client IP (commons/rate_limiter.py `_get_identifier`: first X-Forwarded-For hop,
+ * else the socket; refresh asks for `use_user_id` but the route has no `current_user`, so it falls back to the IP),
  * reset-password per email.
  * Overrides can target one key value so a scenario can lower a limit without touching others.
  */
@@ -13,7 +14,7 @@ export interface Limit { limit: number; window_seconds: number }
 export const KEYED_BY: Record<Rule, string> = {
   register: 'client_ip',
   login: 'client_ip',
-  refresh: 'user',
+  refresh: 'client_ip',
   reset_password: 'email',
 };
 
@@ -53,7 +54,7 @@ export class RateLimiter {
     w.count += 1;
     if (w.count > limit) {
       const retry = Math.max(1, Math.ceil((w.start + window_seconds * 1000 - t) / 1000));
-      throw new DetailError(429, `Rate limit exceeded. Try again in ${retry} seconds.`, { 'Retry-After': String(retry) });
+      throw new DetailError(429, `Rate limit exceeded. Please try again in ${retry} seconds.`, { 'Retry-After': String(retry) });
     }
   }
 

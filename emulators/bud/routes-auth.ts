@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { authorize, bearerOf, checkPassword, currentUser, hashPassword, Tokens } from './auth';
+import { authenticate, authorize, bearerOf, permit, checkPassword, currentUser, hashPassword, Tokens } from './auth';
 import { ClientError, DetailError } from './errors';
 import { KEYED_BY, RULES, type Rule, type RateLimiter } from './ratelimit';
 import { ALL_PERMISSIONS, BudState, CLIENT_PERMISSIONS, DEFAULT_TIMINGS, now, User, type Timings } from './state';
@@ -56,12 +56,13 @@ export function authRoutes({ state, tokens, limiter }: Ctx): Router {
     limiter.hit('login', clientIp(req));
     const user = state.userByEmail(email!);
     if (!user) throw new ClientError(400, 'This email is not registered');
-    if (user.status !== 'active') throw new ClientError(400, 'User account is not active');
+    // auth/services.py login_user refuses only DELETED users: INVITED ones log in and must change their password.
+    if (user.status === 'deleted') throw new ClientError(400, 'User account is not active');
     if (!checkPassword(password!, user.password)) throw new ClientError(400, 'Incorrect email or password');
     if (userType === 'admin' && user.user_type !== 'admin') throw new ClientError(400, 'Incorrect email or password');
     const token = await tokens.issue(user, tokens.startSession(user), rememberMe);
+    // login_user only reports first_login; it is cleared by onboarding or the user's own password change.
     const firstLogin = user.first_login;
-    user.first_login = false;
     res.json({
       object: 'auth_token', message: 'User logged in successfully', token,
       first_login: firstLogin, is_reset_password: user.is_reset_password,
@@ -72,10 +73,10 @@ export function authRoutes({ state, tokens, limiter }: Ctx): Router {
     const v = new Validator(req.body, 'body');
     const raw = v.str('refresh_token', { required: true, min: 1 });
     v.done();
-    limiter.hit('refresh', Tokens.subjectOf(raw!) ?? raw!);
+    limiter.hit('refresh', clientIp(req));
     const p = await tokens.verifyRefresh(raw!);
     const user = p && state.users.get(String(p.sub));
-    if (!p || !user || user.status !== 'active') throw new ClientError(401, 'Token Expired or Invalid');
+    if (!p || !user || user.status === 'deleted') throw new ClientError(401, 'Token Expired or Invalid');
     res.json({
       object: 'info', message: 'Token refreshed successfully',
       token: await tokens.issue(user, String(p.sid), p.typ === 'Offline'),
@@ -92,9 +93,11 @@ export function authRoutes({ state, tokens, limiter }: Ctx): Router {
       const a = await tokens.verifyAccess(access).catch(() => null);
       if (a) state.blacklist.add(String(a.jti));
     }
-    const p = await tokens.verifyRefresh(raw!);
+    // Keycloak's logout succeeds for any refresh token it issued, live or already ended; only a token it
+    // cannot read fails (auth/services.py logout_user -> ClientException "Failed to logout user" -> 400).
+    const p = await tokens.readRefresh(raw!);
     if (!p) throw new ClientError(400, 'Failed to logout user');
-    state.sessions.delete(String(p.sid));
+    if (state.sessions.get(String(p.sid)) === p.sub) state.sessions.delete(String(p.sid));
     res.json({ object: 'info', message: 'User logged out successfully' });
   });
 
@@ -111,6 +114,14 @@ export function authRoutes({ state, tokens, limiter }: Ctx): Router {
     });
   });
 
+  // user_ops/services.py complete_user_onboarding: clears first_login once, for active users only.
+  r.patch('/users/onboard', async (req, res) => {
+    const { user } = await currentUser(req, state, tokens);
+    if (!user.first_login) throw new ClientError(400, 'User already completed onboarding');
+    user.first_login = false;
+    res.json({ object: 'user.get', message: 'User onboarding completed successfully', user: publicUser(user) });
+  });
+
   r.post('/users/reset-password', async (req, res) => {
     const v = new Validator(req.body, 'body');
     const email = v.email('email', { required: true });
@@ -118,7 +129,7 @@ export function authRoutes({ state, tokens, limiter }: Ctx): Router {
     v.done();
     limiter.hit('reset_password', email!.toLowerCase());
     const user = state.userByEmail(email!);
-    if (user && user.status === 'active') sendResetMail(state, user);
+    if (user && user.status !== 'deleted') sendResetMail(state, user);
     // Same answer whether or not the email is registered (no enumeration).
     res.json({
       object: 'user.reset-password',
@@ -192,7 +203,7 @@ export function userAdminRoutes({ state, tokens }: Ctx): Router {
   };
 
   r.post('/users', async (req, res) => {
-    await authorize(req, state, tokens, 'user:manage');
+    const caller = await authenticate(req, state, tokens);
     const v = new Validator(req.body, 'body');
     const fields = readUserCreate(v);
     const userType = v.oneOf('user_type', ['admin', 'client'] as const) ?? 'client';
@@ -205,26 +216,64 @@ export function userAdminRoutes({ state, tokens }: Ctx): Router {
       return undefined;
     });
     v.done();
+    permit(caller, 'user:manage');
     if (state.userByEmail(fields.email)) throw new ClientError(400, 'Email already registered');
     const permissions = userType === 'admin' ? [...ALL_PERMISSIONS] : [...new Set([...CLIENT_PERMISSIONS, ...(granted ?? [])])];
     const user = state.addUser({ ...fields, user_type: userType, permissions });
-    user.is_reset_password = true; // admin-created users must change the password given to them
+    // auth/services.py register_user(is_self_registration=False): INVITED, is_reset_password, first_login.
+    user.status = 'invited';
+    user.is_reset_password = true;
     res.json({ object: 'user.create', message: 'User created successfully', user: publicUser(user) });
   });
 
+  // user_ops/services.py update_active_user: an INVITED user may change only the password, and doing
+  // so on the first login makes the account ACTIVE; changing another user's fields needs user:manage.
+  r.patch('/users/:user_id', async (req, res) => {
+    const { user: caller } = await currentUser(req, state, tokens, true);
+    const subject = target(req);
+    const v = new Validator(req.body, 'body');
+    const name = v.str('name', { min: 1, max: 100, pattern: NAME_RE });
+    const role = v.oneOf('role', ['admin', 'super_admin', 'developer', 'devops', 'tester']);
+    const password = v.str('password', { min: 8, max: 100 });
+    const problem = password === undefined ? null : passwordProblem(password);
+    if (problem) v.valueError('password', problem, password);
+    v.done();
+    if (subject.id !== caller.id) permit(caller, 'user:manage');
+    else if (caller.status === 'invited' && (name !== undefined || role !== undefined)) {
+      throw new DetailError(400, 'Invited user can only update password');
+    }
+    if (name !== undefined) subject.name = name;
+    if (role !== undefined) subject.role = role;
+    if (password !== undefined) {
+      subject.password = hashPassword(password);
+      if (subject.id === caller.id) {
+        if (subject.first_login && subject.status === 'invited') subject.status = 'active';
+        subject.is_reset_password = false;
+        subject.first_login = false;
+      } else subject.is_reset_password = true;
+    }
+    res.json({ object: 'user.update', message: 'Updated user successfully', user: publicUser(subject) });
+  });
+
   r.get('/users/:user_id', async (req, res) => {
-    await authorize(req, state, tokens, 'user:view');
-    res.json({ object: 'user.get', message: 'Successfully get user', user: publicUser(target(req)) });
+    const caller = await authenticate(req, state, tokens);
+    const subject = target(req);
+    permit(caller, 'user:view');
+    res.json({ object: 'user.get', message: 'Successfully get user', user: publicUser(subject) });
   });
 
   r.get('/users/:user_id/permissions', async (req, res) => {
-    await authorize(req, state, tokens, 'user:view');
-    res.json({ object: 'user.permissions', message: 'Successfully get user permissions', global_scopes: [...target(req).permissions], project_scopes: [] });
+    const caller = await authenticate(req, state, tokens);
+    const subject = target(req);
+    permit(caller, 'user:view');
+    res.json({ object: 'user.permissions', message: 'Successfully get user permissions', global_scopes: [...subject.permissions], project_scopes: [] });
   });
 
   r.delete('/users/:user_id', async (req, res) => {
-    const admin = await authorize(req, state, tokens, 'user:manage');
-    const user = target(req);
+    const admin = await authenticate(req, state, tokens);
+    const subject = target(req);
+    permit(admin, 'user:manage');
+    const user = subject;
     if (user.id === admin.id) throw new ClientError(400, 'You cannot delete yourself');
     user.status = 'deleted';
     for (const [sid, uid] of state.sessions) if (uid === user.id) state.sessions.delete(sid);

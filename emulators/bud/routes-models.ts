@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
 import multer from 'multer';
-import { authorize } from './auth';
+import { authenticate, authorize, permit } from './auth';
 import { MODALITIES, MODEL_PROVIDER_TYPES } from './catalog';
 import { ClientError, notFound } from './errors';
 import type { Ctx } from './routes-auth';
@@ -78,11 +78,12 @@ export function modelRoutes(ctx: Ctx): Router {
   /** Distinct values of a model attribute: /models/tags, /models/tasks, /models/authors. */
   const distinct = (path: string, key: string, object: string, pick: (m: Row) => unknown[]) =>
     r.get(path, async (req, res) => {
-      await authorize(req, state, tokens, 'model:view');
+      const caller = await authenticate(req, state, tokens);
       const v = new Validator(req.query, 'query', true);
       const { page, limit } = pageParams(v);
       const name = v.str('name');
       v.done();
+      permit(caller, 'model:view');
       const seen = new Map<string, unknown>();
       for (const m of state.models.values()) {
         if (m.status === 'deleted') continue;
@@ -109,7 +110,7 @@ export function modelRoutes(ctx: Ctx): Router {
   });
 
   r.get('/models', async (req, res) => {
-    await authorize(req, state, tokens, 'model:view');
+    const caller = await authenticate(req, state, tokens);
     const v = new Validator(req.query, 'query', true);
     const { page, limit } = pageParams(v);
     const f = {
@@ -120,6 +121,7 @@ export function modelRoutes(ctx: Ctx): Router {
       tags: asList(req.query.tags), tasks: asList(req.query.tasks), search: v.bool('search'),
     };
     v.done();
+    permit(caller, 'model:view');
     const text = (s: unknown, q: string) => (f.search ? String(s ?? '').toLowerCase().includes(q.toLowerCase()) : s === q);
     const pool = f.table_source === 'cloud_model' ? state.cloudModels : [...state.models.values()].reverse();
     const rows = pool.filter((m) =>
@@ -137,8 +139,10 @@ export function modelRoutes(ctx: Ctx): Router {
   });
 
   r.get('/models/:model_id', async (req, res) => {
-    await authorize(req, state, tokens, 'model:view');
-    const m = liveModel(state, pathId(req));
+    const caller = await authenticate(req, state, tokens);
+    const id = pathId(req);
+    permit(caller, 'model:view');
+    const m = liveModel(state, id);
     const endpoint = [...state.endpoints.values()].find((e) => e.model_id === m.id && e.status !== 'deleted');
     res.json({
       object: 'model.get', message: 'Successfully retrieved model', model: m, scan_result: null, eval_result: null,
@@ -148,7 +152,7 @@ export function modelRoutes(ctx: Ctx): Router {
   });
 
   r.patch('/models/:model_id', upload.single('license_file'), async (req, res) => {
-    await authorize(req, state, tokens, 'model:manage');
+    const caller = await authenticate(req, state, tokens);
     const id = pathId(req);
     // Form fields only: a JSON body carries no form fields, so it changes nothing (as in FastAPI).
     const form = req.is(['multipart/form-data', 'application/x-www-form-urlencoded']) ? req.body : {};
@@ -178,6 +182,7 @@ export function modelRoutes(ctx: Ctx): Router {
     } else set('paper_urls', papers);
     const removeLicense = v.bool('remove_license');
     v.done();
+    permit(caller, 'model:manage');
     const m = liveModel(state, id);
     if (typeof patch.name === 'string' && state.activeModelNamed(patch.name, m.id)) throw new ClientError(400, 'Model name already exists');
     const licenseUrl = patch.license_url;
@@ -190,8 +195,10 @@ export function modelRoutes(ctx: Ctx): Router {
   });
 
   r.delete('/models/:model_id', async (req, res) => {
-    await authorize(req, state, tokens, 'model:manage');
-    const m = liveModel(state, pathId(req));
+    const caller = await authenticate(req, state, tokens);
+    const id = pathId(req);
+    permit(caller, 'model:manage');
+    const m = liveModel(state, id);
     if (endpointsCount(state, m.id) > 0) throw new ClientError(400, 'Cannot delete model: it has active deployments');
     Object.assign(m, { status: 'deleted', modified_at: now() });
     res.json({ object: 'model.delete', message: 'Model deleted successfully' });

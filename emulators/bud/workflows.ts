@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Router, type Request } from 'express';
-import { authorize } from './auth';
+import { authenticate, authorize, permit } from './auth';
 import { ADD_MODEL_MODALITIES, HUB, MODALITIES, MODEL_PROVIDER_TYPES } from './catalog';
 import { ClientError, notFound } from './errors';
 import type { Ctx } from './routes-auth';
@@ -44,9 +44,11 @@ export function applyStep(state: BudState, user: User, type: string, s: StepRequ
   let wf: Workflow | undefined;
   if (s.workflowId) {
     wf = state.workflows.get(s.workflowId);
-    if (!wf || wf.created_by !== user.id) throw notFound('Workflow');
+    if (!wf) throw notFound('Workflow');
+    // workflow_ops/services.py: another user's workflow and a finished one are ClientExceptions (400).
+    if (wf.created_by !== user.id) throw new ClientError(400, 'User is not authorized to perform this action');
     if (wf.workflow_type !== type) throw new ClientError(400, `Workflow is not a ${type} workflow`);
-    if (wf.status !== 'in_progress') throw new ClientError(400, `Workflow is already ${wf.status}`);
+    if (wf.status !== 'in_progress') throw new ClientError(400, 'Workflow is not in progress');
   } else {
     wf = {
       id: randomUUID(), workflow_type: type, title: TITLES[type] ?? type, icon: null, tag: null, progress: null,
@@ -143,6 +145,7 @@ function cloudModelStep(state: BudState, user: User, body: unknown) {
     add_model_modality: v.listOf('add_model_modality', ADD_MODEL_MODALITIES),
   };
   v.done();
+  permit(user, 'model:manage');
   if (data.provider_type && data.provider_type !== 'cloud_model') throw new ClientError(400, 'Provider type must be cloud_model for cloud model onboarding');
   const provider = data.provider_id ? state.providers.find((p) => p.id === data.provider_id) : undefined;
   // The workflow service raises ClientException for an unknown provider; the route turns it into 400 ErrorResponse.
@@ -205,6 +208,7 @@ function localModelStep(state: BudState, user: User, body: unknown) {
     v.valueError('proprietary_credential_id', 'Proprietary credential is only supported for hugging_face models', data.proprietary_credential_id);
   }
   v.done();
+  permit(user, 'model:manage');
   const wf = applyStep(state, user, 'local_model_onboarding', s, data);
   if (!s.trigger) return wf;
   requireData(wf, ['provider_type', 'name', 'uri']);
@@ -241,11 +245,11 @@ export function workflowRoutes({ state, tokens }: Ctx): Router {
   const r = Router();
 
   r.post('/models/cloud-model-workflow', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'model:manage');
+    const user = await authenticate(req, state, tokens);
     res.json(workflowView(cloudModelStep(state, user, req.body)));
   });
   r.post('/models/local-model-workflow', async (req, res) => {
-    const user = await authorize(req, state, tokens, 'model:manage');
+    const user = await authenticate(req, state, tokens);
     res.json(workflowView(localModelStep(state, user, req.body)));
   });
 

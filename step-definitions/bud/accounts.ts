@@ -5,7 +5,7 @@ import { AcceptanceWorld } from '../../world/world';
 import { Body, BudResponse, tokensOf } from '../../world/clients/bud';
 import {
   accessToken, answer, budUser, expectOutcome, freshUser, givenLoggedIn, givenRegisteredUser, logIn, register,
-  registrationBody, rememberAnswer, setBudUser, show, trackAccount,
+  registrationBody, rememberAnswer, setBudUser, show, strongPassword, trackAccount,
 } from './helpers';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,7 +65,9 @@ Given('a logged-in bud {budRole} named {string}', async function (this: Acceptan
   await givenLoggedIn(this, await givenRegisteredUser(this, freshUser(this, role, name)));
 });
 
-Given('a logged-in bud model manager created by the admin', async function (this: AcceptanceWorld) {
+// budapp creates admin-made users INVITED: they may log in, but every protected route answers 400
+// "Inactive user" until they replace the password the admin gave them.
+Given('a bud model manager created by the admin has logged in', async function (this: AcceptanceWorld) {
   const u = setBudUser(this, freshUser(this, 'developer', 'Model Manager'));
   const permissions = ['model:view', 'model:manage'].map((name) => ({ name, has_permission: true }));
   const res = await this.bud.createUser(await this.bud.adminAccessToken(), { ...registrationBody(u), permissions });
@@ -73,6 +75,25 @@ Given('a logged-in bud model manager created by the admin', async function (this
   u.id = (res.body.user as Body | undefined)?.id as string | undefined;
   trackAccount(this, u);
   await givenLoggedIn(this, u);
+});
+
+async function replaceGivenPassword(w: AcceptanceWorld): Promise<BudResponse> {
+  const u = budUser(w);
+  const password = strongPassword();
+  const res = rememberAnswer(w, 'password change', await w.bud.updateUser(accessToken(u), String(u.id), { password }));
+  if (res.status === 200) u.password = password;
+  return res;
+}
+
+When('the bud user replaces the password the admin gave them', async function (this: AcceptanceWorld) {
+  await replaceGivenPassword(this);
+});
+
+Given('the bud user has replaced the password the admin gave them', async function (this: AcceptanceWorld) {
+  const res = await replaceGivenPassword(this);
+  expect(res.status, `changing the given password: expected 200, got ${res.status} ${show(res.body)}`).to.equal(200);
+  const status = (res.body.user as Body | undefined)?.status;
+  expect(status, `after changing the given password the account should be active, got ${show(res.body)}`).to.equal('active');
 });
 
 // --- login -----------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 /**
- * Bud limits set through the operator: rate limits (per client address or per user, as the contract
- * keys them) and reset-token lifetime. Each setting is undone after the scenario.
+ * Bud limits set through the operator: rate limits and reset-token lifetime. budapp keys register,
+ * login and refresh limits by client address (commons/rate_limiter.py: first X-Forwarded-For hop), so
+ * each scenario limits an address of its own and sends from it: parallel workers sharing one target,
+ * all from 127.0.0.1, never meet each other's windows. Each setting is undone after the scenario.
  */
 import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { BudResponse, RateRule, tokensOf } from '../../world/clients/bud';
 import { BudCall, BudOutcome } from '../../support/params-bud';
-import { accessToken, budUser, expectOutcome, freshUser, register, registrationBody } from './helpers';
+import { budUser, expectOutcome, freshUser, register, registrationBody } from './helpers';
 
 const ADDRESS = 'bud:client-address';
 let addresses = 0;
@@ -32,16 +34,6 @@ Given('{budRule} are limited to {int} per {budWindow} for one client address', a
   await limit(this, rule, attempts, windowSeconds, clientAddress(this));
 });
 
-Given('{budRule} are limited to {int} per {budWindow} for the bud user', async function (
-  this: AcceptanceWorld, rule: RateRule, attempts: number, windowSeconds: number,
-) {
-  const u = budUser(this);
-  const me = await this.bud.me(accessToken(u));
-  const id = (me.body.user as { id?: string } | undefined)?.id;
-  if (!id) throw new Error(`cannot read the id of ${u.email}: ${me.status}`);
-  await limit(this, rule, attempts, windowSeconds, id);
-});
-
 When('that client address registers {int} bud accounts in a row', async function (this: AcceptanceWorld, times: number) {
   const address = this.recall<string>(ADDRESS);
   const answers: BudResponse[] = [];
@@ -60,6 +52,9 @@ When('that client address makes {int} failed bud login attempts in a row', async
   expect(answers.some((a) => tokensOf(a.body)), 'a login with a wrong password returned tokens').to.equal(false);
   this.remember('bud:answers:login', answers);
 });
+
+/** The client address the scenario limited (a refresh or login sent "from that client address"). */
+export const limitedAddress = (w: AcceptanceWorld): string => w.recall<string>(ADDRESS);
 
 Then('the first {int} {budCall}(e)s are {budOutcome} and the {budOrdinal} is {budOutcome}', function (
   this: AcceptanceWorld, first: number, call: BudCall, before: BudOutcome, nth: number, after: BudOutcome,

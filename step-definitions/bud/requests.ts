@@ -64,6 +64,11 @@ export const CALLS: Record<BudCall, CallSpec> = {
     token: anonymous,
     send: (w, body) => w.bud.resetPasswordWithToken(body),
   },
+  'password change': {
+    body: () => ({ password: strongPassword() }),
+    token: asUser,
+    send: (w, body, auth) => w.bud.updateUser(auth, String(budUser(w).id), body),
+  },
   'cloud onboarding step': {
     body: (w) => cloudStep(w, modelName(w)),
     token: admin,

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { BudResponse, tokensOf } from '../../world/clients/bud';
 import { accessToken, answer, budUser, BudUser, expectOutcome, rememberAnswer, show } from './helpers';
+import { limitedAddress } from './limits';
 
 function refreshToken(u: BudUser): string {
   const tokens = u.tokens ?? u.loggedOut;
@@ -12,9 +13,9 @@ function refreshToken(u: BudUser): string {
 }
 
 /** Refresh the user's session; a new token pair becomes the live one. */
-async function refresh(w: AcceptanceWorld): Promise<BudResponse> {
+async function refresh(w: AcceptanceWorld, clientAddress?: string): Promise<BudResponse> {
   const u = budUser(w);
-  const res = await w.bud.refresh({ refresh_token: refreshToken(u) });
+  const res = await w.bud.refresh({ refresh_token: refreshToken(u) }, clientAddress);
   const tokens = tokensOf(res.body);
   if (res.status === 200 && tokens) {
     u.earlier = u.tokens;
@@ -27,9 +28,10 @@ When('the bud user refreshes the session', async function (this: AcceptanceWorld
   await refresh(this);
 });
 
-When('the bud user refreshes the session {int} times in a row', async function (this: AcceptanceWorld, times: number) {
+When('the bud user refreshes the session {int} times in a row from that client address', async function (this: AcceptanceWorld, times: number) {
+  const address = limitedAddress(this);
   const answers: BudResponse[] = [];
-  for (let i = 0; i < times; i += 1) answers.push(await refresh(this));
+  for (let i = 0; i < times; i += 1) answers.push(await refresh(this, address));
   this.remember('bud:answers:token refresh', answers);
 });
 

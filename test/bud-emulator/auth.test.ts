@@ -61,7 +61,7 @@ describe('register', () => {
 });
 
 describe('login', () => {
-  it('returns Keycloak tokens nested under token, first_login once, remember_me adds offline_access', async () => {
+  it('returns Keycloak tokens nested under token, first_login until onboarding, remember_me adds offline_access', async () => {
     const u = await bud.newUser();
     const b = u.login.body;
     assert.equal(b.object, 'auth_token');
@@ -73,6 +73,9 @@ describe('login', () => {
     }
     assert.equal(b.token.token_type, 'Bearer');
     assert.equal(decodeJwt(b.token.access_token).email, u.email);
+    assert.equal((await bud.login(u.email, PASSWORD)).body.first_login, true, 'login alone does not clear first_login');
+    assert.equal((await bud.call('PATCH', '/users/onboard', undefined, u.access)).status, 200);
+    assert.equal((await bud.call('PATCH', '/users/onboard', undefined, u.access)).body.message, 'User already completed onboarding');
     const again = await bud.login(u.email, PASSWORD, { remember_me: true });
     assert.equal(again.body.first_login, false);
     assert.match(again.body.token.scope, /offline_access/);
@@ -126,9 +129,16 @@ describe('refresh and logout', () => {
     assert.deepEqual(me.body, { detail: 'Invalid authentication credentials' });
     assert.equal(me.headers.get('www-authenticate'), 'Bearer');
     assert.equal((await bud.call('POST', '/auth/refresh-token', { refresh_token: u.refresh })).status, 401);
+    // Keycloak's logout succeeds for a refresh token it issued even once the session has ended.
     const twice = await bud.call('POST', '/auth/logout', { refresh_token: u.refresh });
-    assert.equal(twice.status, 400);
-    assert.equal(twice.body.message, 'Failed to logout user');
+    assert.equal(twice.status, 200);
+    assert.equal(twice.body.message, 'User logged out successfully');
+    for (const garbage of ['not-a-token', `${u.refresh.slice(0, -4)}AAAA`]) {
+      const bad = await bud.call('POST', '/auth/logout', { refresh_token: garbage });
+      assert.equal(bad.status, 400, garbage);
+      assert.equal(bad.body.message, 'Failed to logout user');
+    }
+    assert.equal((await bud.call('POST', '/auth/logout', { refresh_token: u.access })).status, 400, 'an access token is not a refresh token');
     const again = await bud.login(u.email, PASSWORD);
     assert.notEqual(again.body.token.access_token, u.access);
     assert.notEqual(again.body.token.refresh_token, u.refresh);
@@ -192,10 +202,25 @@ describe('admin user management', () => {
     }, bud.adminToken);
     assert.equal(created.status, 200);
     assert.equal(created.body.user.user_type, 'client');
+    assert.equal(created.body.user.status, 'invited');
     const login = await bud.login(email, PASSWORD);
     assert.equal(login.body.is_reset_password, true);
+    assert.equal(login.body.first_login, true);
     const token = login.body.token.access_token;
+    // INVITED: only /users/me answers until the user changes the password given to them.
+    const inactive = await bud.call('GET', '/models/', undefined, token);
+    assert.equal(inactive.status, 400);
+    assert.deepEqual(inactive.body, { detail: 'Inactive user' });
+    assert.equal((await bud.call('GET', '/users/me', undefined, token)).body.user.status, 'invited');
+    const id = created.body.user.id;
+    const renamed = await bud.call('PATCH', `/users/${id}`, { name: 'Other Name' }, token);
+    assert.deepEqual([renamed.status, renamed.body], [400, { detail: 'Invited user can only update password' }]);
+    assert.equal((await bud.call('PATCH', `/users/${id}`, { password: 'weak' }, token)).status, 422);
+    const changed = await bud.call('PATCH', `/users/${id}`, { password: 'N3w!Passw0rd' }, token);
+    assert.equal(changed.status, 200);
+    assert.equal(changed.body.user.status, 'active');
     assert.equal((await bud.call('GET', '/models/', undefined, token)).status, 200);
+    assert.equal((await bud.login(email, 'N3w!Passw0rd')).body.is_reset_password, false);
     assert.equal((await bud.call('GET', '/clusters/clusters', undefined, token)).status, 403);
     const client = await bud.newUser();
     assert.equal((await bud.call('POST', '/users/', { name: 'X', email: 'x@example.com', password: PASSWORD, role: 'tester' }, client.access)).status, 403);
@@ -204,6 +229,6 @@ describe('admin user management', () => {
     const del = await bud.call('DELETE', `/users/${created.body.user.id}`, undefined, bud.adminToken);
     assert.equal(del.body.object, 'user.delete');
     assert.equal((await bud.call('GET', '/users/me', undefined, token)).status, 401);
-    assert.equal((await bud.login(email, PASSWORD)).body.message, 'User account is not active');
+    assert.equal((await bud.login(email, 'N3w!Passw0rd')).body.message, 'User account is not active');
   });
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeJwt } from 'jose';
 import { PASSWORD, useBud } from './helpers';
 
 const bud = useBud({ rateLimits: { register: { limit: 50, window_seconds: 600 } } });
@@ -13,6 +12,7 @@ describe('rate limits', () => {
     assert.deepEqual(byRule.register, { rule: 'register', keyed_by: 'client_ip', limit: 50, window_seconds: 600 });
     assert.equal(byRule.login.keyed_by, 'client_ip');
     assert.ok(byRule.login.limit >= 1000);
+    assert.equal(byRule.refresh.keyed_by, 'client_ip');
   });
 
   it('login limit scoped to one client address answers 429 for that address only', async () => {
@@ -32,16 +32,22 @@ describe('rate limits', () => {
     assert.equal((await from('198.18.0.7', PASSWORD)).status, 200);
   });
 
-  it('refresh is limited per user and the window reopens after it elapses', async () => {
+  it('refresh is limited per client IP, not per user, and the window reopens after it elapses', async () => {
     const u = await bud.newUser();
-    const sub = String(decodeJwt(u.refresh).sub);
-    await limits('refresh', { limit: 2, window_seconds: 1, key: sub });
+    const other = await bud.newUser();
+    const ip = '198.18.1.9';
+    await limits('refresh', { limit: 2, window_seconds: 1, key: ip });
+    const refresh = (token: string, from = ip) =>
+      bud.call('POST', '/auth/refresh-token', { refresh_token: token }, undefined, { 'x-forwarded-for': from });
     const s: number[] = [];
-    for (let i = 0; i < 3; i++) s.push((await bud.call('POST', '/auth/refresh-token', { refresh_token: u.refresh })).status);
-    assert.deepEqual(s, [200, 200, 429]);
+    for (let i = 0; i < 2; i++) s.push((await refresh(u.refresh)).status);
+    const limited = await refresh(other.refresh);
+    assert.deepEqual([...s, limited.status], [200, 200, 429], 'a second user from the same address shares the window');
+    assert.match(limited.body.detail, /^Rate limit exceeded\. Please try again in \d+ seconds\.$/);
+    assert.equal((await refresh(u.refresh, '198.18.1.10')).status, 200, 'another address has its own window');
     const start = Date.now();
     await bud.until('/health', () => Date.now() - start > 1000);
-    assert.equal((await bud.call('POST', '/auth/refresh-token', { refresh_token: u.refresh })).status, 200);
+    assert.equal((await refresh(u.refresh)).status, 200);
   });
 
   it('register is limited per client IP (X-Forwarded-For first hop)', async () => {

@@ -129,8 +129,9 @@ export class BudClient {
     return this.send('post', '/auth/login', { body, headers: clientAddress ? { 'X-Forwarded-For': clientAddress } : {} });
   }
 
-  refresh(body: Body): Promise<BudResponse> {
-    return this.send('post', '/auth/refresh-token', { body });
+  /** Token refresh; budapp limits it per client address (X-Forwarded-For first hop), like login. */
+  refresh(body: Body, clientAddress?: string): Promise<BudResponse> {
+    return this.send('post', '/auth/refresh-token', { body, headers: clientAddress ? { 'X-Forwarded-For': clientAddress } : {} });
   }
 
   logout(body: Body, auth: BudAuth = null): Promise<BudResponse> {
@@ -158,6 +159,11 @@ export class BudClient {
   /** Admin user management (`user:manage`): `UserCreate` plus `permissions: [{name, has_permission}]`. */
   createUser(auth: BudAuth, body: Body): Promise<BudResponse> {
     return this.send('post', '/users/', { auth, body });
+  }
+
+  /** `PATCH /users/{id}` (`UserUpdate`): a user's own password change also activates an INVITED account. */
+  updateUser(auth: BudAuth, userId: string, body: Body): Promise<BudResponse> {
+    return this.send('patch', `/users/${encodeURIComponent(userId)}`, { auth, body });
   }
 
   deleteUser(auth: BudAuth, userId: string): Promise<BudResponse> {

@@ -39,11 +39,22 @@ Feature: Long-running local (Hugging Face) onboarding
 
   @p0
   Scenario: A model manager can list models and providers
-    Given a logged-in bud model manager created by the admin
+    Given a bud model manager created by the admin has logged in
+    And the bud user has replaced the password the admin gave them
     When the bud user lists the models
     Then the model listing is accepted
     When the bud user lists the model providers
     Then the provider listing is accepted
+
+  @p1 @security
+  Scenario: A user the admin created must replace the given password before anything else
+    Given a bud model manager created by the admin has logged in
+    When the bud user lists the models
+    Then the model listing is refused as a bad request (400) saying "Inactive user"
+    When the bud user replaces the password the admin gave them
+    Then the password change is accepted
+    When the bud user lists the models
+    Then the model listing is accepted
 
   @p0 @security
   Scenario: A self-registered user cannot list models
