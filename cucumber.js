@@ -1,12 +1,16 @@
 // cucumber-js configuration. Profiles: default (embedded, every system, parallel), tier1, ci
 // (strict: an unreachable target fails at once; retries @flaky once; JUnit), nightly, p0, p0p1,
 // rabbitmq (STOMP features against a real RabbitMQ). The target is config/embedded.yaml unless
-// E2E_CONFIG names another file; the config is checked here, before any worker starts, so a bad
-// config stops the run with one line.
+// E2E_CONFIG names another file. This file runs in the coordinator, before any worker starts: it
+// checks the config (a bad one stops the run with one line), starts the run's one emulator
+// deployment when the config says embedded (support/deployment.ts) and hands the workers its
+// remote config, stops it at exit, and turns SIGINT/SIGTERM into an orderly stop (support/interrupt.ts).
 'use strict';
 require('ts-node').register({ transpileOnly: true });
-const { loadConfig, ConfigError } = require('./support/config.ts');
+const { loadConfig, skipReason, SYSTEMS, ConfigError } = require('./support/config.ts');
 const { preflight } = require('./support/preflight.ts');
+const { needsDeployment, startDeployment } = require('./support/deployment.ts');
+const { stagedReports, onInterrupt } = require('./support/interrupt.ts');
 
 const argv = process.argv.slice(2);
 const profiles = argv.flatMap((a, i) =>
@@ -17,16 +21,20 @@ const isDryRun = argv.includes('--dry-run') || argv.includes('-d');
 if (profiles.includes('rabbitmq')) process.env.E2E_CONFIG ??= 'config/rabbitmq.yaml';
 if (profiles.some((p) => ['ci', 'nightly', 'rabbitmq'].includes(p))) process.env.E2E_STRICT ??= 'true';
 process.env.E2E_RUN_ID ??= Date.now().toString(36);
+process.env.E2E_RUN_STARTED ??= new Date().toISOString();
 
 const workers = Number(process.env.E2E_PARALLEL ?? 4);
 
+// Reports are written under reports/.staged-<run>/ and moved into reports/ when the run ends
+// normally, so an interrupted run leaves the previous run's reports as they were.
+const staged = stagedReports(process.env.E2E_RUN_ID);
 const reports = (name) => [
-  ['json', `reports/${name}.json`],
-  ['html', `reports/${name}.html`],
-  ['junit', `reports/${name}.junit.xml`],
-  ['message', `reports/${name}.ndjson`],
-  ['rerun', `reports/${name}.rerun.txt`],
-  ['./support/formatters/summary.js', `reports/${name}.summary.txt`],
+  ['json', staged.path(`${name}.json`)],
+  ['html', staged.path(`${name}.html`)],
+  ['junit', staged.path(`${name}.junit.xml`)],
+  ['message', staged.path(`${name}.ndjson`)],
+  ['rerun', staged.path(`${name}.rerun.txt`)],
+  ['./support/formatters/summary.js', staged.path(`${name}.summary.txt`)],
 ];
 
 const common = {
@@ -51,13 +59,46 @@ const config = {
   rabbitmq: profile({ tags: '@waldur and @stomp and not @wip', format: ['progress', './support/formatters/summary.js', ...reports('rabbitmq')] }),
 };
 
-try {
-  const suite = loadConfig();
-  if (!isDryRun) preflight(suite);
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  process.stderr.write(`e2e config error: ${e.message}\n`);
+function stop(message) {
+  process.stderr.write(`e2e config error: ${message}\n`);
   process.exit(2);
 }
 
-module.exports = config;
+/** Runs once, in the coordinator, before any worker is forked. */
+async function prepare() {
+  let suite;
+  let deployment;
+  process.on('exit', () => {
+    if (deployment) deployment.stop();
+    staged.finish();
+  });
+  try {
+    suite = loadConfig();
+    if (isDryRun) return config;
+    preflight(suite);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    stop(e.message);
+  }
+  for (const system of SYSTEMS) {
+    const reason = skipReason(suite, system);
+    if (reason) process.stderr.write(`e2e: skipping @${system} scenarios: ${reason}\n`);
+  }
+  process.env.E2E_TARGET_LABEL ??= `${suite.source} (${SYSTEMS.filter((s) => suite[s]).map((s) => `${s}: ${suite[s].target}`).join(', ')})`;
+  if (needsDeployment(suite)) {
+    const t0 = Date.now();
+    try {
+      deployment = await startDeployment(suite.source);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      stop(e.message);
+    }
+    process.env.E2E_CONFIG = deployment.configFile;
+    process.env.E2E_DEPLOYMENT_PID = String(deployment.pid);
+    process.stderr.write(`e2e: emulator deployment answering after ${Date.now() - t0} ms (pid ${deployment.pid}, one for every worker)\n`);
+  }
+  onInterrupt({ deployment, staged });
+  return config;
+}
+
+module.exports = { default: prepare };

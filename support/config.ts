@@ -4,9 +4,9 @@
  * falls back to a default. Every problem becomes a ConfigError whose message is one line that says
  * what is wrong and how to fix it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 export type TargetKind = 'embedded' | 'remote';
 
@@ -42,8 +42,8 @@ export interface WaldurConfig {
   target_stomp: boolean;
   /** Expected connection counts of the plan's revision (seed 000: 5 source, 1 target). */
   stomp: { source_connections: number; target_connections: number };
-  /** The site agent: the embedded reference agent, or a command (the real waldur_site_agent). */
-  agent: { kind: 'embedded' | 'command'; command?: string; cycle_delay_ms: number; max_cycles: number };
+  /** The site agent: the embedded reference agent (at control_url when remote), or a command (the real waldur_site_agent). */
+  agent: { kind: 'embedded' | 'command'; command?: string; control_url?: string; cycle_delay_ms: number; max_cycles: number };
 }
 
 export interface BudConfig {
@@ -59,6 +59,8 @@ export interface SuiteConfig {
   source: string;
   /** Strict: an unreachable configured target fails the run at once. */
   strict: boolean;
+  /** True in the config the emulator deployment writes (`npm run emulators -- --config-out`). */
+  emulators?: boolean;
   attune?: AttuneConfig;
   waldur?: WaldurConfig;
   bud?: BudConfig;
@@ -68,6 +70,27 @@ export type SystemName = 'attune' | 'waldur' | 'bud';
 export const SYSTEMS: readonly SystemName[] = ['attune', 'waldur', 'bud'];
 
 export class ConfigError extends Error {}
+
+/** A value as it may be echoed: the password of `scheme://user:pass@host` becomes `***`. */
+export function mask(value: unknown): string {
+  return String(value).replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, '$1***@');
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The known key closest to `key`. */
+export function nearest(key: string, known: readonly string[]): string {
+  return [...known].sort((x, y) => distance(key, x) - distance(key, y))[0];
+}
 
 export const DEFAULT_CONFIG = 'config/embedded.yaml';
 
@@ -99,9 +122,16 @@ class Reader {
     throw new ConfigError(`${this.file}: ${path} ${what}`);
   }
 
-  section(raw: unknown, path: string): Raw {
+  /** A mapping whose keys must all be among `known` (a typo is named with the nearest valid key). */
+  section(raw: unknown, path: string, known: readonly string[]): Raw {
     if (raw === undefined || raw === null) return {};
     if (typeof raw !== 'object' || Array.isArray(raw)) this.fail(path, 'must be a mapping of keys to values');
+    for (const key of Object.keys(raw)) {
+      if (!known.includes(key)) {
+        const where = path === '(top level)' ? key : `${path}.${key}`;
+        this.fail(where, `is not a known key; did you mean ${nearest(key, known)}? (known here: ${known.join(', ')})`);
+      }
+    }
     return raw as Raw;
   }
 
@@ -121,24 +151,24 @@ class Reader {
     try {
       parsed = new URL(v);
     } catch {
-      this.fail(`${path}.${key}`, `is not a URL ("${v}"); write it like ${protocols[0]}//host:port`);
+      this.fail(`${path}.${key}`, `is not a URL ("${mask(v)}"); write it like ${protocols[0]}//host:port`);
     }
     if (!protocols.includes(parsed.protocol)) {
-      this.fail(`${path}.${key}`, `must start with ${protocols.join(' or ')} (got "${v}")`);
+      this.fail(`${path}.${key}`, `must start with ${protocols.join(' or ')} (got "${mask(v)}")`);
     }
     return v;
   }
 
   oneOf<T extends string>(raw: Raw, key: string, path: string, options: readonly T[], fallback: T): T {
     const v = raw[key] ?? fallback;
-    if (!options.includes(v as T)) this.fail(`${path}.${key}`, `must be one of ${options.join(', ')} (got "${String(v)}")`);
+    if (!options.includes(v as T)) this.fail(`${path}.${key}`, `must be one of ${options.join(', ')} (got "${mask(v)}")`);
     return v as T;
   }
 
   int(raw: Raw, key: string, path: string, fallback: number): number {
     const v = raw[key] ?? fallback;
     const n = typeof v === 'number' ? v : Number(v);
-    if (!Number.isInteger(n) || n < 0) this.fail(`${path}.${key}`, `must be a whole number (got "${String(v)}")`);
+    if (!Number.isInteger(n) || n < 0) this.fail(`${path}.${key}`, `must be a whole number (got "${mask(v)}")`);
     return n;
   }
 
@@ -146,12 +176,24 @@ class Reader {
     const v = raw[key] ?? fallback;
     if (typeof v === 'boolean') return v;
     if (v === 'true' || v === 'false') return v === 'true';
-    this.fail(`${path}.${key}`, `must be true or false (got "${String(v)}")`);
+    this.fail(`${path}.${key}`, `must be true or false (got "${mask(v)}")`);
   }
 }
 
 const HTTP = ['http:', 'https:'];
 const WS = ['ws:', 'wss:'];
+
+const KEYS = {
+  top: ['strict', 'emulators', ...SYSTEMS],
+  attune: ['target', 'api_url', 'notifier_url', 'database_url', 'login', 'password'],
+  waldur: ['target', 'a', 'b', 'broker', 'target_stomp', 'stomp', 'agent'],
+  instance: ['url', 'token', 'admin_url'],
+  broker: ['kind', 'ws_url', 'management_url', 'user', 'password'],
+  stomp: ['source_connections', 'target_connections'],
+  agent: ['kind', 'command', 'control_url', 'cycle_delay_ms', 'max_cycles'],
+  bud: ['target', 'url', 'gateway_url', 'admin'],
+  admin: ['email', 'password'],
+} as const;
 
 function readAttune(r: Reader, raw: Raw): AttuneConfig {
   const target = r.oneOf(raw, 'target', 'attune', ['embedded', 'remote'] as const, 'embedded');
@@ -169,7 +211,7 @@ function readAttune(r: Reader, raw: Raw): AttuneConfig {
 }
 
 function readWaldurInstance(r: Reader, raw: unknown, path: string): WaldurInstanceConfig {
-  const s = r.section(raw, path);
+  const s = r.section(raw, path, KEYS.instance);
   const inst: WaldurInstanceConfig = { url: r.url(s, 'url', path, HTTP), token: r.str(s, 'token', path) };
   if (s.admin_url) inst.admin_url = r.url(s, 'admin_url', path, HTTP);
   return inst;
@@ -177,18 +219,19 @@ function readWaldurInstance(r: Reader, raw: unknown, path: string): WaldurInstan
 
 function readWaldur(r: Reader, raw: Raw): WaldurConfig {
   const target = r.oneOf(raw, 'target', 'waldur', ['embedded', 'remote'] as const, 'embedded');
-  const brokerRaw = r.section(raw.broker, 'waldur.broker');
+  const brokerRaw = r.section(raw.broker, 'waldur.broker', KEYS.broker);
   const broker: WaldurConfig['broker'] = {
     kind: r.oneOf(brokerRaw, 'kind', 'waldur.broker', ['embedded', 'rabbitmq', 'none'] as const, 'embedded'),
   };
-  if (broker.kind === 'rabbitmq') {
+  // A real RabbitMQ always has an address; the embedded broker has one once the deployment runs.
+  if (broker.kind === 'rabbitmq' || (broker.kind === 'embedded' && target === 'remote')) {
     broker.ws_url = r.url(brokerRaw, 'ws_url', 'waldur.broker', WS);
     broker.management_url = r.url(brokerRaw, 'management_url', 'waldur.broker', HTTP);
     broker.user = r.str(brokerRaw, 'user', 'waldur.broker');
     broker.password = r.str(brokerRaw, 'password', 'waldur.broker');
   }
-  const stomp = r.section(raw.stomp, 'waldur.stomp');
-  const agent = r.section(raw.agent, 'waldur.agent');
+  const stomp = r.section(raw.stomp, 'waldur.stomp', KEYS.stomp);
+  const agent = r.section(raw.agent, 'waldur.agent', KEYS.agent);
   const cfg: WaldurConfig = {
     target,
     broker,
@@ -204,6 +247,7 @@ function readWaldur(r: Reader, raw: Raw): WaldurConfig {
     },
   };
   if (cfg.agent.kind === 'command') cfg.agent.command = r.str(agent, 'command', 'waldur.agent');
+  if (cfg.agent.kind === 'embedded' && target === 'remote') cfg.agent.control_url = r.url(agent, 'control_url', 'waldur.agent', HTTP);
   if (target === 'remote') {
     cfg.a = readWaldurInstance(r, raw.a, 'waldur.a');
     cfg.b = readWaldurInstance(r, raw.b, 'waldur.b');
@@ -213,7 +257,7 @@ function readWaldur(r: Reader, raw: Raw): WaldurConfig {
 
 function readBud(r: Reader, raw: Raw): BudConfig {
   const target = r.oneOf(raw, 'target', 'bud', ['embedded', 'remote'] as const, 'embedded');
-  const admin = r.section(raw.admin, 'bud.admin');
+  const admin = r.section(raw.admin, 'bud.admin', KEYS.admin);
   const cfg: BudConfig = {
     target,
     admin: { email: r.str(admin, 'email', 'bud.admin'), password: r.str(admin, 'password', 'bud.admin') },
@@ -235,15 +279,15 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     throw new ConfigError(`${file}: is not valid YAML (${first}); fix the file's syntax`);
   }
   const r = new Reader(file);
-  const raw = r.section(interpolate(doc ?? {}, env, file), '(top level)');
-  const known = new Set(['strict', ...SYSTEMS]);
-  for (const key of Object.keys(raw)) {
-    if (!known.has(key)) r.fail(key, `is not a known section; use one of ${[...known].join(', ')}`);
+  const raw = r.section(interpolate(doc ?? {}, env, file), '(top level)', KEYS.top);
+  if (!SYSTEMS.some((s) => raw[s])) {
+    throw new ConfigError(`${file}: configures no system; add an attune:, waldur: or bud: section (see config/embedded.yaml)`);
   }
   const cfg: SuiteConfig = { source: file, strict: r.bool(raw, 'strict', '(top level)', false) };
-  if (raw.attune) cfg.attune = readAttune(r, r.section(raw.attune, 'attune'));
-  if (raw.waldur) cfg.waldur = readWaldur(r, r.section(raw.waldur, 'waldur'));
-  if (raw.bud) cfg.bud = readBud(r, r.section(raw.bud, 'bud'));
+  if (raw.emulators !== undefined) cfg.emulators = r.bool(raw, 'emulators', '(top level)', false);
+  if (raw.attune) cfg.attune = readAttune(r, r.section(raw.attune, 'attune', KEYS.attune));
+  if (raw.waldur) cfg.waldur = readWaldur(r, r.section(raw.waldur, 'waldur', KEYS.waldur));
+  if (raw.bud) cfg.bud = readBud(r, r.section(raw.bud, 'bud', KEYS.bud));
   return cfg;
 }
 
@@ -251,12 +295,37 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SuiteConfig {
   const file = env.E2E_CONFIG || DEFAULT_CONFIG;
   const path = resolve(__dirname, '..', file);
-  if (!existsSync(path)) {
-    throw new ConfigError(`E2E_CONFIG=${file}: no such file; point E2E_CONFIG at a YAML file under config/ (see config/staging.example.yaml)`);
+  const hint = 'point E2E_CONFIG at a YAML file under config/ (see config/staging.example.yaml)';
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) throw new ConfigError(`E2E_CONFIG=${file}: is a folder, not a file; ${hint}`);
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? (e as Error).message})`;
+    throw new ConfigError(`E2E_CONFIG=${file}: ${why}; ${hint}`);
   }
-  const cfg = parseConfig(readFileSync(path, 'utf8'), file, env);
+  const cfg = parseConfig(text, file, env);
   if (env.E2E_STRICT === 'true' || env.E2E_STRICT === '1') cfg.strict = true;
   return cfg;
+}
+
+/**
+ * The config as YAML, in the file's own keys, with literal values: what `npm run emulators` prints
+ * (secrets replaced by `***` when `redacted`) and writes with `--config-out`.
+ */
+export function configYaml(cfg: SuiteConfig, redacted: boolean): string {
+  const { source: _source, ...doc } = cfg;
+  const secret = new Set(['password', 'token']);
+  const scrub = (v: unknown, key = ''): unknown => {
+    if (Array.isArray(v)) return v.map((x) => scrub(x));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, scrub(x, k)]));
+    if (!redacted) return v;
+    if (secret.has(key)) return '***';
+    return typeof v === 'string' ? mask(v) : v;
+  };
+  return stringify(scrub(doc));
 }
 
 /** Why a system's scenarios are skipped under this config, or undefined when it is configured. */

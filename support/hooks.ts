@@ -1,17 +1,17 @@
 /**
- * Cucumber wiring: config, lazy embedded targets, skipping unconfigured systems, cleanup, and the
+ * Cucumber wiring: config, targets (remote from a worker's side), skipping unconfigured systems, cleanup, and the
  * failure attachments (redacted HTTP exchanges and captured messages).
  */
-import { After, AfterAll, Before, BeforeAll, ITestCaseHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
+import { After, Before, BeforeAll, ITestCaseHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { AcceptanceWorld } from '../world/world';
 import { SYSTEMS, SuiteConfig, SystemName, loadConfig, skipReason } from './config';
-import { ensureTarget, stopAll } from './targets';
+import { ensureTarget } from './targets';
+import { setCurrentRegistry } from './interrupt';
 import { redactText } from '../world/redact';
 
 setDefaultTimeout(60_000);
 
 let config: SuiteConfig;
-const warned = new Set<string>();
 
 BeforeAll(function () {
   config = loadConfig();
@@ -23,20 +23,17 @@ function systemsOf(scenario: ITestCaseHookParameter): SystemName[] {
 }
 
 Before({ name: 'reach the targets this scenario needs' }, async function (this: AcceptanceWorld, scenario) {
+  setCurrentRegistry(this.registry); // an interrupt undoes what this scenario created (support/interrupt.ts)
   for (const system of systemsOf(scenario)) {
-    const reason = skipReason(config, system);
+    const reason = skipReason(config, system); // said once per run by the coordinator (cucumber.js)
     if (reason) {
-      if (!warned.has(system)) {
-        warned.add(system);
-        process.stderr.write(`e2e: skipping @${system} scenarios: ${reason}\n`);
-      }
       this.log(`skipped: ${reason}`);
       return Status.SKIPPED.toLowerCase();
     }
     try {
       this.targets[system] = (await ensureTarget(system, config)) as never;
     } catch (e) {
-      throw new Error(`cannot start the embedded ${system}: ${(e as Error).message.split('\n')[0]}`);
+      throw new Error(`cannot reach ${system}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   return undefined;
@@ -44,6 +41,7 @@ Before({ name: 'reach the targets this scenario needs' }, async function (this: 
 
 After({ name: 'undo what the scenario created' }, async function (this: AcceptanceWorld, { result }) {
   const failures = await this.registry.undoAll();
+  setCurrentRegistry(undefined);
   const captured = this.capturedText();
   await this.dispose();
   if (result?.status === Status.FAILED) {
@@ -58,8 +56,4 @@ After({ name: 'undo what the scenario created' }, async function (this: Acceptan
     this.attach(redactText(`could not undo:\n${text}`), { mediaType: 'text/plain', fileName: 'cleanup failures' });
     throw new Error(redactText(`cleanup left ${failures.length} thing(s) behind: ${failures.map((f) => f.description).join('; ')}`));
   }
-});
-
-AfterAll({ timeout: 30_000 }, async function () {
-  await stopAll();
 });

@@ -42,7 +42,7 @@ test('bad YAML, bad URLs, unknown sections and bad values each give one line', (
     ['attune: [unclosed', /x\.yaml: is not valid YAML/],
     ['attune: {target: remote, api_url: "not a url", notifier_url: "ws://h/ws", login: a, password: b}', /attune\.api_url is not a URL/],
     ['attune: {target: remote, api_url: "ftp://h", notifier_url: "ws://h/ws", login: a, password: b}', /attune\.api_url must start with http: or https:/],
-    ['atune: {}', /atune is not a known section/],
+    ['atune: {}', /atune is not a known key; did you mean attune\?/],
     ['waldur: {broker: {kind: kafka}}', /waldur\.broker\.kind must be one of embedded, rabbitmq, none/],
     ['attune: {target: embedded}', /attune\.login is missing/],
   ];
