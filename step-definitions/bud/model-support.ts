@@ -37,6 +37,10 @@ export const onboardedModel = (w: AcceptanceWorld): OnboardedModel => w.recall<O
 export const admin = (w: AcceptanceWorld): Promise<string> => w.bud.adminAccessToken();
 export const modelName = (w: AcceptanceWorld): string => w.uniqueName('e2e-model');
 
+/** The name stem (and count) of the models one step onboarded together, for lists filtered to them. */
+export const MODEL_STEM = 'bud:model-stem';
+export const MODEL_COUNT = 'bud:model-count';
+
 export const TAGS = [{ name: 'e2e', color: '#3366FF' }];
 
 /** A provider to onboard cloud models from (the first one budapp lists). */

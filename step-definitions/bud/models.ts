@@ -5,7 +5,7 @@ import { AcceptanceWorld } from '../../world/world';
 import { Body, BudResponse, ModelEdit, PageQuery } from '../../world/clients/bud';
 import { BUD_FIELDS } from '../../support/params-bud';
 import { accessToken, answer, budUser, expectOutcome, rememberAnswer, show, UNKNOWN_ID } from './helpers';
-import { admin, currentModel, listedModels, modelName, onboardedModel } from './model-support';
+import { admin, currentModel, listedModels, MODEL_COUNT, MODEL_STEM, modelName, onboardedModel } from './model-support';
 
 const ACCEPTED = { status: 200, text: 'accepted' };
 const TAG_COLOR = '#FF5733';
@@ -80,8 +80,10 @@ Then('the onboarded model {budIs} in the model list', function (this: Acceptance
 });
 
 When('the bud admin reads the first {int} pages of the model list, {int} model(s) per page', async function (this: AcceptanceWorld, pages: number, limit: number) {
+  // Only this scenario's models (name search on its own stem): other workers' models would shift the pages.
+  const name = this.recall<string>(MODEL_STEM);
   const answers: BudResponse[] = [];
-  for (let page = 1; page <= pages; page += 1) answers.push(await this.bud.listModels(await admin(this), { page, limit }));
+  for (let page = 1; page <= pages; page += 1) answers.push(await this.bud.listModels(await admin(this), { page, limit, name, search: true }));
   this.remember('bud:pages', answers);
 });
 
@@ -99,7 +101,8 @@ Then('each page reports page, limit, total record and total pages', function (th
   this.recall<BudResponse[]>('bud:pages').forEach((res, i) => {
     const { page, limit, total_record, total_pages } = res.body;
     expect({ page, limit }, `page ${i + 1}: ${show(res.body)}`).to.deep.equal({ page: i + 1, limit: 1 });
-    expect(total_record, `page ${i + 1}: expected total_record >= 2, got ${show(total_record)}`).to.be.a('number').that.is.at.least(2);
+    const created = this.recall<number>(MODEL_COUNT);
+    expect(total_record, `page ${i + 1}: expected total_record ${created} (the scenario's models), got ${show(total_record)}`).to.equal(created);
     expect(total_pages, `page ${i + 1}: expected total_pages = total_record with 1 per page, got ${show(res.body)}`).to.equal(total_record);
   });
 });
@@ -114,8 +117,8 @@ async function lookUp(w: AcceptanceWorld, id: string): Promise<void> {
   rememberAnswer(w, 'model lookup', await w.bud.getModel(await admin(w), id));
 }
 
-async function remove(w: AcceptanceWorld, id: string): Promise<BudResponse> {
-  return rememberAnswer(w, 'model deletion', await w.bud.deleteModel(await admin(w), id));
+async function remove(w: AcceptanceWorld, id: string, token?: string): Promise<BudResponse> {
+  return rememberAnswer(w, 'model deletion', await w.bud.deleteModel(token ?? await admin(w), id));
 }
 
 When('the bud admin looks up the model', async function (this: AcceptanceWorld) {
@@ -140,6 +143,14 @@ When('the bud admin deletes a model that does not exist', async function (this: 
 
 When('the bud admin deletes the model with id {string}', async function (this: AcceptanceWorld, id: string) {
   await remove(this, id);
+});
+
+When('the bud user deletes the model with id {string}', async function (this: AcceptanceWorld, id: string) {
+  await remove(this, id, accessToken(budUser(this)));
+});
+
+When('the bud user deletes the onboarded model', async function (this: AcceptanceWorld) {
+  await remove(this, onboardedModel(this).id, accessToken(budUser(this)));
 });
 
 Then('the model reads back with its id, name, provider type {string} and source', function (this: AcceptanceWorld, providerType: string) {

@@ -9,6 +9,7 @@ import { expectOutcome, rememberAnswer, show, UNKNOWN_ID } from './helpers';
 import {
   admin, cloudStep, createdModelId, lastWorkflow, listedModels, localStep, modelName, onboardCloudModel, onboardedModel,
   onboarding, OnboardingKind, readWorkflow, rememberModel, sendStep,
+  MODEL_COUNT, MODEL_STEM,
 } from './model-support';
 
 export const CALL: Record<OnboardingKind, BudCall> = {
@@ -54,8 +55,14 @@ Given('the bud admin has onboarded a cloud model', async function (this: Accepta
   await onboardCloudModel(this);
 });
 
+/**
+ * The models share a name stem of this scenario's own, so list checks can filter to them: on a shared
+ * target other workers create models all the time, and an unfiltered newest-first page shifts.
+ */
 Given('the bud admin has onboarded {int} cloud models', async function (this: AcceptanceWorld, n: number) {
-  for (let i = 0; i < n; i += 1) await onboardCloudModel(this);
+  const stem = this.remember(MODEL_STEM, `${this.uniqueName('e2e-models')}-`);
+  this.remember(MODEL_COUNT, n);
+  for (let i = 0; i < n; i += 1) await onboardCloudModel(this, `${stem}${i + 1}`);
 });
 
 When('the bud admin sends a cloud onboarding step with neither a step count nor a workflow', async function (this: AcceptanceWorld) {

@@ -110,3 +110,13 @@ Feature: Model delete, list and get
       | tasks   |
       | authors |
       | catalog |
+
+  @p1 @security
+  Scenario: A malformed model id is refused as invalid before permissions are checked
+    # budapp checks permissions inside the endpoint, after FastAPI has validated the request.
+    Given the bud admin has onboarded a cloud model
+    And a logged-in bud user
+    When the bud user deletes the model with id "not-a-uuid"
+    Then the model deletion is refused as invalid (422)
+    When the bud user deletes the onboarded model
+    Then the model deletion is refused as forbidden (403)
