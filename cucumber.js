@@ -52,6 +52,7 @@ const profile = (overrides) => ({ ...common, ...overrides });
 const config = {
   default: profile({}),
   tier1: profile({ tags: '@tier1 and not @wip' }),
+  tier2: profile({ tags: '@tier2 and not @wip' }),
   ci: profile({ retry: 1, retryTagFilter: '@flaky', format: ['summary', './support/formatters/summary.js', ...reports('ci')] }),
   nightly: profile({ retry: 1, retryTagFilter: '@flaky', format: ['progress', './support/formatters/summary.js', ...reports('nightly')] }),
   p0: profile({ tags: '@bud and @p0 and not @wip' }),
