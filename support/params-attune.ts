@@ -62,3 +62,24 @@ defineParameterType({
   regexp: /(pack|action|execution|event|enforcement|key)s?/,
   transformer: (s: string) => s as OwnedKind,
 });
+
+/** The permission sets of T3.10, by the plan's role names (upstream refs core.<role>). */
+defineParameterType({
+  name: 'role',
+  regexp: /admin|editor|executor|viewer/,
+  transformer: (s: string) => s,
+});
+
+/** What a user of T3.10 tries to do with an action. */
+defineParameterType({
+  name: 'rbac-operation',
+  regexp: /view the actions|create an action with an invalid definition|create an action|update an action|delete an action|run an action/,
+  transformer: (s: string) => s,
+});
+
+/** How the target answers an attempt: allowed, forbidden (403) or invalid (422). */
+defineParameterType({
+  name: 'rbac-outcome',
+  regexp: /allowed|forbidden|invalid/,
+  transformer: (s: string) => s as 'allowed' | 'forbidden' | 'invalid',
+});

@@ -13,6 +13,8 @@ import { Database } from './db';
 import { Engine } from './engine';
 import { ApiError, errorHandler } from './http';
 import { Notifier } from './notifier';
+import { RateLimiter } from './ratelimit';
+import { Rbac } from './rbac';
 import { activityRoutes, expireInquiries, webhookRoutes } from './routes-activity';
 import { catalogRoutes, healthAndAuthRoutes, jsonBody } from './routes-catalog';
 import { Crypto } from './secrets';
@@ -40,6 +42,9 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   const engine = new Engine(db, notifier, tokens, crypto, () => apiUrl);
   const sensor = new TimerSensor(db, engine);
   const ctx: Ctx = { db, tokens, engine, sensor, notifier, crypto, packsRoot };
+  const rbac = new Rbac(db);
+  await rbac.init();
+  const limiter = new RateLimiter(db, rbac);
 
   await db.query(
     `INSERT INTO identity (login, display_name, password_hash, is_admin, tenant) VALUES ($1, $1, $2, true, $1)
@@ -52,7 +57,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   app.use('/api/v1', webhookRoutes(ctx)); // unauthenticated, raw body
   app.use(jsonBody);
   app.use(healthAndAuthRoutes(ctx));
-  app.use('/api/v1', tokens.middleware(), catalogRoutes(ctx), activityRoutes(ctx));
+  app.use('/api/v1', tokens.middleware(), limiter.middleware(), rbac.middleware(), rbac.routes(), catalogRoutes(ctx), activityRoutes(ctx));
   app.use((_req, _res, next) => next(new ApiError(404, 'NOT_FOUND', 'Route not found')));
   app.use(errorHandler);
 

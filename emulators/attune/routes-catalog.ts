@@ -322,7 +322,7 @@ export function catalogRoutes(ctx: Ctx): Router {
     if (await ctx.db.one('SELECT 1 FROM identity WHERE login = $1', [login])) throw conflict(`Identity with login '${login}' already exists`);
     const row = await ctx.db.one(
       'INSERT INTO identity (login, display_name, password_hash, attributes, tenant) VALUES ($1,$2,$3,$4,$5) RETURNING *',
-      [login, b.str('display_name') ?? login, password ? await hashPassword(password) : null, json(b.obj('attributes', {})), b.str('tenant') ?? login],
+      [login, b.str('display_name') ?? login, password ? await hashPassword(password) : null, json(b.obj('attributes', {})), b.str('tenant') ?? callerOf(req).tenant], // an operator's identities join the operator's organisation
     );
     res.status(201).json({ data: dto.identityDto(row!) });
   });

@@ -43,8 +43,9 @@ export function executionPage(client: AttuneClient, filter: Record<string, strin
 
 // ---- identities and permission sets (routes/permissions.rs) ---------------------------------------
 
-export function createIdentity(client: AttuneClient, login: string, password: string): Promise<ApiReply> {
-  return client.call('post', '/api/v1/identities', { login, display_name: login, password });
+/** An identity created by the operator; `attributes.rate_limit` configures its API rate limit (T3.29). */
+export function createIdentity(client: AttuneClient, login: string, password: string, attributes: Record<string, unknown> = {}): Promise<ApiReply> {
+  return client.call('post', '/api/v1/identities', { login, display_name: login, password, attributes });
 }
 
 export function listPermissionSets(client: AttuneClient): Promise<ApiReply> {
