@@ -159,8 +159,20 @@ Then('the onboarding workflow records the onboarded model\'s id', function (this
 });
 
 Then('the onboarding/deployment workflow records its {budEvents} events', function (this: AcceptanceWorld, key: string) {
-  const steps = (lastWorkflow(this).body.workflow_steps ?? {}) as Body;
-  expect(steps[key], `workflow: expected ${key} in workflow_steps, got ${show(steps)}`).to.be.an('object');
+  const wf = lastWorkflow(this).body;
+  const events = ((wf.workflow_steps ?? {}) as Body)[key] as Body | undefined;
+  expect(events, `workflow: expected ${key} in workflow_steps, got ${show(wf.workflow_steps)}`).to.be.an('object');
+  // The events must tell the same story as the workflow: finished with it, or still under way while it runs.
+  const allowed = wf.status === 'in_progress' ? ['in_progress', 'completed'] : [String(wf.status)];
+  expect(events!.status, `${key}: expected status ${allowed.join(' or ')} (workflow ${show(wf.status)}), got ${show(events)}`).to.be.oneOf(allowed);
+  const stages = events!.stages as Body[] | undefined;
+  if (stages !== undefined) {
+    expect(stages, `${key}: expected named stages, got ${show(stages)}`).to.be.an('array').that.is.not.empty;
+    if (wf.status === 'completed') {
+      const unfinished = stages.filter((st) => st.status !== 'completed').map((st) => st.name);
+      expect(unfinished, `${key}: the workflow completed, yet these stages did not: ${show(stages)}`).to.deep.equal([]);
+    }
+  }
 });
 
 Then('the onboarded model can be read back under its name', async function (this: AcceptanceWorld) {
