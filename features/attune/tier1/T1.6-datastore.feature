@@ -3,7 +3,9 @@ Feature: T1.6 Action reads from the key-value store
   An action reads configuration from the key-value store; encrypted values reach it decrypted,
   and a key that does not exist reads as null without an error.
 
-  # "Scoped to tenant/user" is asserted in T1.7 ("Keys stay with their owner").
+  # The key reader reads through the worker's datastore helper (fixture actions/attune_datastore.py):
+  # the platform's key API, called with the execution's token, answers every lookup, including the
+  # missing key (404 -> null). "Scoped to tenant/user" is asserted in T1.7 ("Keys stay with their owner").
 
   Background:
     Given a registered pack with the test actions
