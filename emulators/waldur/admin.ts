@@ -4,9 +4,10 @@ import { ApiError, Json, Reply, Req, Router, invalid, notFound, toHex } from './
 import type { Events } from './events';
 import { FAULTS, FAULT_SCOPES, Fault, FaultName, FaultScope, Marketplace } from './marketplace';
 import type { Store } from './store';
+import type { LoggedRequest } from './instance';
 import { RESOURCE_STATES, newUuid } from './store';
 
-export interface AdminCtx { store: Store; market: Marketplace; events: Events; stomp: boolean }
+export interface AdminCtx { store: Store; market: Marketplace; events: Events; stomp: boolean; requests: LoggedRequest[] }
 
 function obj(req: Req): Record<string, Json> {
   if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new ApiError(400, { non_field_errors: ['Expected a JSON object.'] });
@@ -91,6 +92,17 @@ export function buildAdmin(): Router<AdminCtx> {
       o.state = b.state;
     }
     return { body: c.store.offering(o, false) };
+  });
+
+  // The server's access log of API calls (nginx/gunicorn log on a real Waldur): ?contains= matches the
+  // path or query (a UUID hex or dashed), ?user= the caller's username, ?since= an ISO time; oldest first.
+  r.add('GET', '/__admin/requests', (q, c) => {
+    const needles = q.query.getAll('contains').map((n) => n.toLowerCase().replace(/-/g, ''));
+    const user = q.query.get('user');
+    const since = q.query.get('since');
+    if (since !== null && Number.isNaN(Date.parse(since))) throw invalid('since', 'Enter a valid date/time.');
+    const hit = (e: LoggedRequest) => (since === null || e.at >= new Date(since).toISOString()) && needles.every((n) => (e.path + '?' + e.query).toLowerCase().replace(/-/g, '').includes(n)) && (!user || e.user === user);
+    return { body: c.requests.filter(hit) };
   });
 
   // What was published to the broker (the RabbitMQ management UI's view of it).

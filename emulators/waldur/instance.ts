@@ -12,6 +12,10 @@ import { Marketplace } from './marketplace';
 import { RabbitManagement } from './rabbitmq';
 import { Store } from './store';
 
+/** One API request as the server's access log records it (the operator's view: who called what). */
+export interface LoggedRequest { method: string; path: string; query: string; user: string | null; status: number; at: string }
+const REQUEST_LOG_SIZE = 5000;
+
 export interface InstanceOptions {
   name: string;
   /** RabbitMQ management API used to declare subscriber vhosts/queues and publish events. */
@@ -47,11 +51,19 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
   const staff = [...store.users.values()].find((u) => u.is_staff);
   if (!staff) throw new Error('seed must create a staff user');
 
+  const requests: LoggedRequest[] = [];
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
     const method = (req.method ?? 'GET').toUpperCase();
     let request: Req | null = null;
+    let username: string | null = null;
+    const isApi = path.startsWith('/api/');
+    res.on('finish', () => {
+      if (!isApi) return;
+      requests.push({ method, path, query: [...url.searchParams].map(([k, v]) => `${k}=${v}`).join('&'), user: username, status: res.statusCode, at: new Date().toISOString() });
+      if (requests.length > REQUEST_LOG_SIZE) requests.splice(0, requests.length - REQUEST_LOG_SIZE);
+    });
     try {
       if (path === '/rmqws-stomp' || path === '/rmqws-stomp/') {
         // nginx answers a plain GET on a WebSocket location with 426; without it the SPA page is served.
@@ -68,11 +80,12 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
       if (!found) throw new ApiError(404, { detail: 'Not found.' });
       if (found === 'method') throw new ApiError(405, { detail: `Method "${method}" not allowed.` });
       const user = isAdmin ? null : authenticate(store, req.headers.authorization);
+      username = user?.username ?? null;
       const raw = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
       request = { method, path, query: url.searchParams, body: parseJsonBody(raw, req.headers['content-type']), params: found.params, headers: req.headers };
       const reply: Reply = user
         ? await (found.handler as Handler<Ctx>)(request, { store, market, events, user })
-        : await (found.handler as Handler<AdminCtx>)(request, { store, market, events, stomp: !!opts.stompWsUrl });
+        : await (found.handler as Handler<AdminCtx>)(request, { store, market, events, stomp: !!opts.stompWsUrl, requests });
       send(res, request, reply);
     } catch (e) {
       if (e instanceof ApiError) {
@@ -85,7 +98,13 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
   };
   server.on('request', (req, res) => void dispatch(req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => proxyUpgrade(req, socket, head, opts.stompWsUrl, sockets));
-  server.on('clientError', (_e, socket) => socket.destroy());
+  // A request the HTTP parser refuses (e.g. the request line "BLAH") gets nginx's 400 page, then the close.
+  server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || e.code === 'ECONNRESET') return void socket.destroy();
+    const [status, text] = e.code === 'HPE_HEADER_OVERFLOW' ? ['431', 'Request Header Fields Too Large'] : ['400', 'Bad Request'];
+    const page = `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(page)}\r\nConnection: close\r\n\r\n${page}`);
+  });
 
   return {
     url: base,

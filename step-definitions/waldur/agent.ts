@@ -3,7 +3,7 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { eventually } from '../../world/wait';
-import { AgentConnection, OrderRun } from '../../world/clients/waldur-agent';
+import { AgentConnection } from '../../world/clients/waldur-agent';
 import { BrokerQueue } from '../../world/clients/waldur';
 import { loadConfig } from '../../support/config';
 import { federation, siteAgent } from './federation';
@@ -25,16 +25,20 @@ Given('the site agent processes events', async function (this: AcceptanceWorld) 
   this.remember('agentStart', await agent.startEvents(targetStompWanted(this)));
 });
 
-Then("the order processor serves Waldur A's offering with Waldur B as its backend", function (this: AcceptanceWorld) {
-  const started = this.recall<{ offerings: { offering_uuid: string; backend?: { target_offering_uuid: string } }[] }>('agentStart');
+// Test 1, from the targets' own access logs (operator endpoint): in its cycle the agent, as the identity
+// of the configured token, reads the orders of A's offering and addresses B's offering.
+Then("in that cycle the site agent read the orders of Waldur A's offering and addressed Waldur B's offering", async function (this: AcceptanceWorld) {
+  const { a, b } = this.waldur;
+  if (!a.hasOperator || !b.hasOperator) return unavailable(this, "Waldur's access log needs the operator endpoint (admin_url)");
+  const since = this.recall<Date>('cycleStartedAt');
   const fed = federation(this);
-  const processors = started.offerings ?? [];
-  expect(processors.map((p) => p.offering_uuid), 'offerings the processor serves').to.deep.equal([fed.a.offering.uuid]);
-  if (this.target('waldur').agent.kind === 'embedded') {
-    expect(processors[0].backend?.target_offering_uuid, "the processor's backend offering on Waldur B").to.equal(fed.b.offering.uuid);
-  }
+  const [userA, userB] = [(await a.call('get', '/api/users/me/')).username, (await b.call('get', '/api/users/me/')).username];
+  const onA = await a.requestLog([fed.a.offering.uuid], since);
+  expect(onA.filter((r) => r.method === 'GET' && r.path === '/api/marketplace-orders/').map((r) => r.user), "callers of A's order list for A's offering during the cycle").to.include(userA).and.to.satisfy((users: (string | null)[]) => users.every((u) => u === userA));
+  const onB = await b.requestLog([fed.b.offering.uuid], since);
+  expect(onB.map((r) => `${r.user} ${r.method} ${r.status < 400 ? 'ok' : r.status}`), "calls on Waldur B naming B's offering during the cycle").to.include(`${userB} GET ok`);
+  return undefined;
 });
-
 
 let strictMode: boolean | undefined;
 

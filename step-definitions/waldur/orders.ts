@@ -47,6 +47,7 @@ When('the site agent runs until the order on Waldur A is finished', { timeout: 1
 });
 
 When('the site agent runs one processor cycle', async function (this: AcceptanceWorld) {
+  this.remember('cycleStartedAt', new Date());
   await siteAgent(this).cycle();
   await trackResources(this);
 });

@@ -9,6 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Once the agent has linked A's resource to B's, register B's project and resource for cleanup. */
 export async function trackResources(world: AcceptanceWorld): Promise<void> {
+  if (!world.recalled('resourceA')) return; // nothing ordered yet
   const resourceA = await world.waldur.a.resource(world.recall<string>('resourceA'));
   if (!resourceA.backend_id || world.recalled(`tracked:${resourceA.backend_id}`)) return;
   world.remember(`tracked:${resourceA.backend_id}`, true);

@@ -282,6 +282,18 @@ export class WaldurInstanceClient {
     if (res.status >= 300) throw new WaldurCallError(this.side, 'DELETE', `__admin/faults/${uuid}`, res.status, res.data);
   }
 
+  /** The operator's access log of API calls whose path or query contains every one of `contains`. */
+  async requestLog(contains: string[], since: Date): Promise<{ method: string; path: string; query: string; user: string | null; status: number }[]> {
+    const res = await this.http.get(this.adminPath('requests'), { params: { contains, since: since.toISOString() }, paramsSerializer: { indexes: null } });
+    if (res.status !== 200) throw new WaldurCallError(this.side, 'GET', '__admin/requests', res.status, res.data);
+    return res.data;
+  }
+
+  /** Whether this instance has the operator endpoint (embedded) that the operator checks need. */
+  get hasOperator(): boolean {
+    return !!this.instance.adminUrl;
+  }
+
   private adminPath(path: string): string {
     if (!this.instance.adminUrl) throw new Error(`Waldur ${this.side.toUpperCase()} has no operator endpoint (admin_url) for "${path}"`);
     return new URL(path, this.instance.adminUrl.replace(/\/?$/, '/')).toString();

@@ -5,6 +5,6 @@ Feature: Test 1 Processor initialization
 
   Scenario: The order processor starts with Waldur B as its backend
     Given Waldur A and Waldur B are federated with passthrough components
-    When the site agent processes orders by polling
-    # A waldur_site_agent command does not report its backend: there only the offering is observable.
-    Then the order processor serves Waldur A's offering with Waldur B as its backend
+    And the site agent processes orders by polling
+    When the site agent runs one processor cycle
+    Then in that cycle the site agent read the orders of Waldur A's offering and addressed Waldur B's offering
