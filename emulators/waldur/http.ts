@@ -50,9 +50,18 @@ export class Router<C> {
       const m = r.re.exec(path);
       if (!m) continue;
       pathMatched = true;
-      if (r.method === method) return { handler: r.handler, params: m.slice(1).map(decodeURIComponent) };
+      if (r.method === method) return { handler: r.handler, params: m.slice(1).map(safeDecode) };
     }
     return pathMatched ? 'method' : null;
+  }
+}
+
+/** Decodes a path segment as Django does (urllib's unquote): a malformed escape such as %ZZ stays as it is. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 
