@@ -7,7 +7,7 @@ import type { Notifier } from './notifier';
 import { ConcurrencyGate } from './policy';
 import type { Crypto } from './secrets';
 import { conditionsMatch, Context, render, truthy } from './templates';
-import { executionResult, failureMessage, parseOutput, run, runtimeOf } from './worker';
+import { CANCEL, executionResult, failureMessage, parseOutput, run, runtimeOf } from './worker';
 
 export const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'timeout', 'abandoned']);
 export const EXEC_SELECT = `SELECT e.*, enf.rule_ref, enf.trigger_ref FROM execution e LEFT JOIN enforcement enf ON enf.id = e.enforcement`;
@@ -199,7 +199,7 @@ export class Engine {
     if (early) return early;
     const canceling = await this.transition(exec.id, ['running'], 'canceling');
     if (canceling) {
-      this.running.get(exec.id)?.abort();
+      this.running.get(exec.id)?.abort(CANCEL);
       for (const child of await this.db.query(`SELECT * FROM execution WHERE parent = $1 AND status::text <> ALL($2::text[])`, [exec.id, [...TERMINAL]])) {
         await this.cancel(child);
       }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { nodeModulesFor, processDir, pythonFor, runtimeEnvsDir } from './deps';
 
 export type Runtime = 'shell' | 'python' | 'node';
 
@@ -108,7 +109,15 @@ async function command(spec: RunSpec): Promise<[string, string[], string] | stri
   const cwd = spec.packDir ?? os.tmpdir();
   if (file) {
     if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, file], path.dirname(file)];
-    return [spec.runtime === 'python' ? await pythonInterpreter() : process.execPath, [file], path.dirname(file)];
+    // Per-pack dependencies (deps.ts): the pack's venv interpreter, its node_modules installed.
+    const packRef = spec.env.ATTUNE_PACK_REF ?? path.basename(spec.packDir ?? '');
+    try {
+      if (spec.runtime === 'python') return [await pythonFor(packRef, spec.packDir!, await pythonInterpreter()), [file], path.dirname(file)];
+      await nodeModulesFor(spec.packDir!);
+    } catch (e) {
+      return `Failed to prepare the dependencies of pack '${packRef}': ${(e as Error).message}`;
+    }
+    return [process.execPath, [file], path.dirname(file)];
   }
   if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, '-c', inlineShell(spec.entrypoint, spec.parameters)], cwd];
   return `Action entrypoint '${spec.entrypoint}' not found in the pack directory`;
@@ -128,7 +137,7 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
     const child = spawn(exe, args, {
       cwd,
       // SHLVL=1: a bash started over a socket-pair stdin (e.g. a pyenv shim) must not source ~/.bashrc.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), LANG: 'C.UTF-8', SHLVL: '1', ...spec.env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), LANG: 'C.UTF-8', SHLVL: '1', ATTUNE_RUNTIME_ENVS_DIR: runtimeEnvsDir(), ...spec.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // own process group, so timeout/cancel/stop kill the whole tree
     });
@@ -205,17 +214,8 @@ export function parseOutput(stdout: string, format: string): unknown {
 // only when non-empty, stderr never inline but written to `execution_<id>/stderr.log` under the
 // artifacts dir and named by `stderr_log` (read back over `GET /executions/{id}/logs/stderr/stream`).
 
-let logsRoot: string | undefined;
-
 /** The artifacts dir the worker writes execution logs to (one per process, removed at exit). */
-export function artifactsDir(): string {
-  if (!logsRoot) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-artifacts-'));
-    logsRoot = dir;
-    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  }
-  return logsRoot;
-}
+export const artifactsDir = () => processDir('attune-emulator-artifacts-');
 
 export const logPath = (executionId: number, stream: 'stdout' | 'stderr') => path.join(artifactsDir(), `execution_${executionId}`, `${stream}.log`);
 

@@ -27,9 +27,9 @@ export function trackUndo(world: AcceptanceWorld, description: string, undo: () 
 }
 
 /** Upload the fixture pack under a unique ref as `client`'s identity; undo deletes it. */
-export async function registerFixturePack(world: AcceptanceWorld, client: AttuneClient): Promise<Pack> {
+export async function registerFixturePack(world: AcceptanceWorld, client: AttuneClient, dir = FIXTURE_PACK_DIR): Promise<Pack> {
   const ref = refName(world, 'e2e');
-  const pack = await client.uploadPack(FIXTURE_PACK_DIR, ref);
+  const pack = await client.uploadPack(dir, ref);
   trackUndo(world, `pack ${ref}`, () => client.deletePack(ref));
   return pack;
 }

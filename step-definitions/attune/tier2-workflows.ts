@@ -22,7 +22,7 @@ interface Child extends Execution {
 type Task = Record<string, unknown>;
 
 /** Define a workflow in the scenario's pack; undo deletes it. Returns its ref. */
-async function defineWorkflow(world: AcceptanceWorld, name: string, tasks: Task[], extra: Record<string, unknown> = {}): Promise<string> {
+export async function defineWorkflow(world: AcceptanceWorld, name: string, tasks: Task[], extra: Record<string, unknown> = {}): Promise<string> {
   const pack = thePack(world).ref;
   const ref = `${pack}.${refName(world, name)}`;
   const reply = await world.attune.createWorkflow(ref, pack, { version: '1.0.0', tasks, ...extra });
@@ -32,7 +32,7 @@ async function defineWorkflow(world: AcceptanceWorld, name: string, tasks: Task[
 }
 
 const act = (world: AcceptanceWorld, name: string) => `${thePack(world).ref}.${name}`;
-const useWorkflow = (world: AcceptanceWorld, ref: string) => world.remember('attune.workflow', ref);
+export const useWorkflow = (world: AcceptanceWorld, ref: string) => world.remember('attune.workflow', ref);
 
 /** The workflow execution in focus, once finished. */
 async function theWorkflow(world: AcceptanceWorld): Promise<Execution> {
@@ -40,7 +40,7 @@ async function theWorkflow(world: AcceptanceWorld): Promise<Execution> {
 }
 
 /** Child executions of `parent` (full records), in creation order. */
-async function childrenOf(world: AcceptanceWorld, parent: number): Promise<Child[]> {
+export async function childrenOf(world: AcceptanceWorld, parent: number): Promise<Child[]> {
   const list = await world.attune.listExecutions({ parent });
   return Promise.all(list.sort((a, b) => a.id - b.id).map((c) => world.attune.execution(c.id) as Promise<Child>));
 }

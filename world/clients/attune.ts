@@ -29,6 +29,7 @@ export const PLAN_STATUS: Record<string, ExecutionStatus> = {
   succeeded: 'completed',
   completed: 'completed',
   failed: 'failed',
+  canceling: 'canceling',
   canceled: 'cancelled',
   cancelled: 'cancelled',
   'timed out': 'timeout',

@@ -1,0 +1,128 @@
+/**
+ * Tier 3 operations: cancelling a running execution (T3.23), reloading a pack while it runs
+ * (T3.26), on the long-running and versioned actions of the operations fixture pack. Every check
+ * reads what the target recorded: statuses, results, and its own timestamps for every timing.
+ */
+import * as path from 'node:path';
+import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { AcceptanceWorld } from '../../world/world';
+import { ApiReply, Execution } from '../../world/clients/attune';
+import { cancelExecution } from '../../world/clients/attune-ops';
+import { describe, eventually } from '../../world/wait';
+import { actionRef, finished, ms, registerFixturePack } from './context';
+import { childrenOf, defineWorkflow, useWorkflow } from './tier2-workflows';
+
+export const TIER3_PACK_DIR = path.join(__dirname, '..', '..', 'features', 'attune', 'fixtures', 'e2e_tier3');
+
+/** The long-running actions of the fixture pack, by how they answer a request to stop. */
+const LONG_RUNNING: Record<string, string> = {
+  'stops cleanly when asked': 'graceful',
+  'ignores the request to stop': 'stubborn',
+};
+defineParameterType({ name: 'stop-behaviour', regexp: new RegExp(Object.keys(LONG_RUNNING).join('|')), transformer: (s: string) => LONG_RUNNING[s] });
+
+Given('a registered pack with the operations actions', async function (this: AcceptanceWorld) {
+  this.remember('attune.pack', await registerFixturePack(this, this.attune, TIER3_PACK_DIR));
+});
+
+/** Start an action and return the execution once the target reports it running. */
+export async function startRunning(world: AcceptanceWorld, action: string, parameters: Record<string, unknown> = {}): Promise<Execution> {
+  const reply = await world.attune.execute(actionRef(world, action), parameters);
+  expect(reply.status, `running ${action} answered ${describe(reply.body)}`).to.equal(201);
+  return eventually(
+    () => world.attune.execution(reply.body.data.id),
+    (e) => e.status === 'running' && !!e.started_at,
+    { within: 15_000, every: 100, what: `execution ${reply.body.data.id} of ${action} to be running` },
+  );
+}
+
+When('the long-running action that {stop-behaviour} is running', async function (this: AcceptanceWorld, action: string) {
+  this.remember('attune.execution', await startRunning(this, action));
+});
+
+// The plan cancels "after 5 seconds"; what matters is that the action is well under way (its
+// signal handling set up), measured on the target's own started_at.
+When('I cancel it after it has run for {duration}', async function (this: AcceptanceWorld, after: number) {
+  const { id, started_at } = this.recall<Execution>('attune.execution');
+  await eventually(async () => Date.now() - ms(started_at!), (ran) => ran >= after, { within: after + 5000, every: 100, what: `execution ${id} to have run ${after} ms` });
+  this.remember('attune.cancel', await cancelExecution(this.attune, id));
+});
+
+Then('the cancel request is accepted while the execution runs', function (this: AcceptanceWorld) {
+  const reply = this.recall<ApiReply>('attune.cancel');
+  expect(reply.status, `the cancel request answered ${describe(reply.body)}`).to.equal(200);
+  expect(reply.body?.data?.status, 'the execution as the cancel request left it').to.equal('canceling');
+});
+
+/** The execution once cancelled, and how long after the cancel request (the target's own instants) it ended. */
+async function cancelled(world: AcceptanceWorld): Promise<{ run: Execution; took: number }> {
+  const { id } = world.recall<Execution>('attune.execution');
+  const run = await finished(world.attune, id, 20_000);
+  expect(run.status, `execution ${id} ended with ${JSON.stringify(run.result)}`).to.equal('cancelled');
+  world.remember('attune.killed', run); // for "no process of the action is left running"
+  const asked = ms(world.recall<ApiReply>('attune.cancel').body.data.updated);
+  return { run, took: ms(run.updated) - asked };
+}
+
+const stdoutOf = (run: Execution) => String(run.result?.stdout ?? '');
+
+Then('the action was sent SIGTERM, ran its cleanup and stopped within {duration}', async function (this: AcceptanceWorld, limit: number) {
+  const { run, took } = await cancelled(this);
+  const out = stdoutOf(run);
+  expect(out, `stdout of execution ${run.id}: the action's SIGTERM trap ran`).to.include('received SIGTERM').and.include('cleanup done');
+  expect(out, `stdout of execution ${run.id}`).to.not.include('finished without being stopped');
+  expect(took, `ms from the cancel request to cancelled (${run.updated})`).to.be.at.most(limit);
+});
+
+Then(
+  'the action, ignoring SIGTERM, was killed with SIGKILL once the grace period of {duration} had passed',
+  async function (this: AcceptanceWorld, grace: number) {
+    const { run, took } = await cancelled(this);
+    expect(took, `ms from the cancel request to cancelled (${run.updated})`).to.be.within(grace, grace + 3000);
+    // 128 + SIGKILL (9), as the worker reports a process ended by a signal.
+    expect(run.result?.exit_code, `exit code of execution ${run.id}: ${JSON.stringify(run.result)}`).to.equal(137);
+  },
+);
+
+Then('what it printed before the cancel is kept', async function (this: AcceptanceWorld) {
+  const run = this.recall<Execution>('attune.killed');
+  expect(stdoutOf(run), `stdout in the result of execution ${run.id}`).to.include('partial output before the stop');
+  expect(await this.attune.executionLog(run.id, 'stdout'), `the stdout log of execution ${run.id}`).to.include('partial output before the stop');
+  expect(String(run.result?.error ?? ''), `error of execution ${run.id}`).to.match(/cancel/i);
+});
+
+// ---------------------------------------------------------------- T3.25 large workflow
+
+Given('a workflow of {int} sequential tasks, each echoing its task number', async function (this: AcceptanceWorld, count: number) {
+  const name = (i: number) => `task_${String(i).padStart(3, '0')}`;
+  const tasks = Array.from({ length: count }, (_, k) => ({
+    name: name(k + 1), action: actionRef(this, 'count'), input: { number: k + 1 }, ...(k + 1 < count ? { on_success: name(k + 2) } : {}),
+  }));
+  this.remember('attune.task-count', count);
+  useWorkflow(this, await defineWorkflow(this, 'large', tasks));
+});
+
+Then('the workflow succeeded within {duration}', async function (this: AcceptanceWorld, within: number) {
+  const wf = await finished(this.attune, this.recall<Execution>('attune.execution').id, within);
+  expect(wf.status, `workflow execution ${wf.id} ended with ${JSON.stringify(wf.result).slice(0, 500)}`).to.equal('completed');
+  this.remember('attune.workflow-run', wf);
+});
+
+Then('every task ran once, as a child of the workflow, in task-number order, each after the one before finished', async function (this: AcceptanceWorld) {
+  const wf = this.recall<Execution>('attune.workflow-run');
+  const count = this.recall<number>('attune.task-count');
+  const children = (await childrenOf(this, wf.id)).sort((a, b) => ms(a.started_at!) - ms(b.started_at!) || a.id - b.id);
+  expect(children.length, `child executions of workflow ${wf.id}`).to.equal(count);
+  children.forEach((c, k) => {
+    const what = `child ${k + 1} by start time (execution ${c.id}, task ${c.workflow_task?.task_name})`;
+    expect(c.parent, `parent of ${what}`).to.equal(wf.id);
+    expect(c.workflow_task?.task_name, what).to.equal(`task_${String(k + 1).padStart(3, '0')}`);
+    expect([c.status, stdoutOf(c).trim()], `${what}: status and output`).to.deep.equal(['completed', `task ${k + 1}`]);
+    if (k > 0) {
+      const prev = children[k - 1];
+      expect(ms(c.started_at!), `${what} started ${c.started_at}, after task ${k} finished at ${prev.updated}`).to.be.at.least(ms(prev.updated));
+    }
+  });
+  for (const c of children) expect(await childrenOf(this, c.id), `task execution ${c.id} has no children of its own`).to.deep.equal([]);
+});
