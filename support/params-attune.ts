@@ -83,3 +83,10 @@ defineParameterType({
   regexp: /allowed|forbidden|invalid/,
   transformer: (s: string) => s as 'allowed' | 'forbidden' | 'invalid',
 });
+
+/** The language of a pack's action (T2.12 Python, T2.13 Node.js). */
+defineParameterType({
+  name: 'language',
+  regexp: /Python|Node\.js/,
+  transformer: (s: string) => s,
+});
