@@ -46,3 +46,29 @@ defineParameterType({
   regexp: new RegExp(`(?:${Object.keys(OBJECT_TYPES).join('|')})(?:(?:, | and )(?:${Object.keys(OBJECT_TYPES).join('|')}))*`),
   transformer: (text: string): string[] => text.split(/, | and /).map((w) => OBJECT_TYPES[w]),
 });
+
+/** Seed 001's two offerings on the Waldur under test: "offering A" (the agent's) and "offering B" (its backend). */
+defineParameterType({
+  name: 'syncOffering',
+  regexp: /offering [AB]/,
+  transformer: (text: string): 'A' | 'B' => (text.endsWith('A') ? 'A' : 'B'),
+});
+
+/** Seed 001's subscribers: user_a (offering manager) and user_b (ISD identity manager). */
+defineParameterType({
+  name: 'syncUser',
+  regexp: /user_a|user_b/,
+  transformer: (text: string) => text as 'user_a' | 'user_b',
+});
+
+/** How the agent's offering is configured for run_periodic_username_reconciliation (seed 001 Suite 3). */
+export const AGENT_GATINGS = {
+  'for username reconciliation': { stomp: true, membershipSync: true, reconciliation: true },
+  'without STOMP and without a membership sync backend': { stomp: false, membershipSync: false, reconciliation: true },
+  'with username reconciliation switched off': { stomp: true, membershipSync: true, reconciliation: false },
+} as const;
+defineParameterType({
+  name: 'agentGating',
+  regexp: new RegExp(Object.keys(AGENT_GATINGS).join('|')),
+  transformer: (text: string) => AGENT_GATINGS[text as keyof typeof AGENT_GATINGS],
+});

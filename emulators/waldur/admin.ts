@@ -2,6 +2,7 @@
 // shell or the server's configuration, plus switches that reproduce the plan's known issues.
 import { ApiError, Json, Reply, Req, Router, invalid, notFound, toHex } from './http';
 import type { Events } from './events';
+import { createOrRestoreOfferingUsers } from './accounts';
 import { FAULTS, FAULT_SCOPES, Fault, FaultName, FaultScope, Marketplace } from './marketplace';
 import type { Store } from './store';
 import type { LoggedRequest } from './instance';
@@ -75,6 +76,21 @@ export function buildAdmin(): Router<AdminCtx> {
     if (!RESOURCE_STATES.includes(state)) throw invalid('state', `"${state}" is not a valid choice.`);
     const res = c.store.addResource({ offering: offering.uuid, project: project.uuid, name: String(b.name ?? ''), state, backend_id: String(b.backend_id ?? ''), limits: b.limits && typeof b.limits === 'object' ? b.limits : {} });
     return { status: 201, body: c.store.resource(res) };
+  });
+
+  // Resource.objects.get(uuid=…).delete(): removes a resource made above (no order, no events).
+  r.add('DELETE', '/__admin/resources/:uuid', (q, c) => {
+    const hex = toHex(q.params[0]);
+    if (hex) c.store.resources.delete(hex);
+    return { status: 204 };
+  });
+
+  // marketplace.tasks.create_or_restore_offering_users_for_user(user_uuid, project_uuid), as `waldur shell -c` runs it.
+  r.add('POST', '/__admin/tasks/create_or_restore_offering_users_for_user', (q, c) => {
+    const b = obj(q);
+    const user = entity(c.store.users, b.user_uuid, 'user_uuid');
+    const project = entity(c.store.projects, b.project_uuid, 'project_uuid');
+    return { body: { created: createOrRestoreOfferingUsers(c.store, c.events, user.uuid, project.uuid).map((ou) => ou.uuid) } };
   });
 
   // offering.plugin_options / offering.state = … ; offering.save()

@@ -1,6 +1,7 @@
 // The Waldur REST endpoints the federation flows use (paths, bodies and answers as schema 8.0.5).
 import { ApiError, Json, Reply, Req, Router, invalid, notFound, paginate, toHex } from './http';
 import type { Events } from './events';
+import { addAccountRoutes } from './accounts';
 import type { Marketplace } from './marketplace';
 import type { Offering, Order, OrderType, Resource, Store, User } from './store';
 import { OBJECT_TYPES, ORDER_STATES, ORDER_TYPES, RESOURCE_STATES, newUuid, now, slugify } from './store';
@@ -507,6 +508,7 @@ export function buildApi(): Router<Ctx> {
     return { status: isNew ? 201 : 200, body: queue };
   });
 
+  addAccountRoutes(r);
   return r;
 }
 

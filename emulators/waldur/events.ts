@@ -52,10 +52,15 @@ export class Events {
     return { created: true, queue: this.store.queue(q) };
   }
 
-  /** Queue one message for every queue subscribed to (offering, object type); delivery is asynchronous and ordered. */
-  publish(offeringUuid: string, objectType: string, body: unknown): void {
+  /**
+   * Queue one message for every queue subscribed to (offering, object type); delivery is asynchronous and
+   * ordered. `visibleTo` (the subscription owner's UUID) limits it to subscribers allowed to see the object.
+   */
+  publish(offeringUuid: string, objectType: string, body: unknown, visibleTo: (userUuid: string) => boolean = () => true): void {
     for (const q of this.store.queues.values()) {
       if (q.offering_uuid !== offeringUuid || q.object_type !== objectType) continue;
+      const owner = this.store.subscriptions.get(q.subscription)?.user;
+      if (!owner || !visibleTo(owner)) continue;
       const entry: PublishedEvent = { vhost: q.vhost, queue: q.queue_name, object_type: objectType, offering_uuid: offeringUuid, body, at: now(), delivered: false };
       this.log.push(entry);
       this.chain = this.chain.then(async () => {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { buildAdmin, AdminCtx } from './admin';
 import { buildApi, Ctx } from './api';
+import { passwordLogin } from './accounts';
 import { Events } from './events';
 import { ApiError, Handler, Reply, Req, parseJsonBody, readBody, send } from './http';
 import { Marketplace } from './marketplace';
@@ -68,6 +69,11 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
       if (path === '/rmqws-stomp' || path === '/rmqws-stomp/') {
         // nginx answers a plain GET on a WebSocket location with 426; without it the SPA page is served.
         send(res, null, opts.stompWsUrl ? { status: 426, contentType: 'text/plain', body: 'Upgrade Required', headers: { Upgrade: 'websocket' } } : { status: 200, contentType: 'text/html', body: SPA_PAGE });
+        return;
+      }
+      if (path === '/api-auth/password/') {
+        if (method !== 'POST') throw new ApiError(405, { detail: `Method "${method}" not allowed.` });
+        send(res, null, passwordLogin(store, parseJsonBody(await readBody(req), req.headers['content-type'])));
         return;
       }
       const isAdmin = path === '/__admin' || path.startsWith('/__admin/');

@@ -15,7 +15,7 @@ export const newUuid = (): string => randomUUID().replace(/-/g, '');
 export const now = (): string => new Date().toISOString();
 export const slugify = (s: string): string => (s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'x') + '-' + randomBytes(2).toString('hex');
 
-export interface User { uuid: string; username: string; email: string; first_name: string; last_name: string; is_staff: boolean; is_active: boolean; token: string; is_identity_manager: boolean; managed_isds: string[]; created: string }
+export interface User { uuid: string; username: string; email: string; first_name: string; last_name: string; is_staff: boolean; is_active: boolean; token: string; is_identity_manager: boolean; managed_isds: string[]; active_isds: string[]; password: string | null; created: string }
 export interface Customer { uuid: string; name: string; slug: string; abbreviation: string; backend_id: string; created: string }
 export interface Project { uuid: string; name: string; slug: string; customer: string; backend_id: string; description: string; end_date: string | null; start_date: string | null; oecd_fos_2007_code: string | null; is_industry: boolean; created: string }
 export interface Category { uuid: string; title: string; description: string; created: string }
@@ -38,6 +38,11 @@ export interface Order {
 export interface Identity { uuid: string; offering: string; name: string; version: string | null; dependencies: Json; config_file_path: string | null; config_file_content: string | null; last_restarted: string; created: string; modified: string }
 export interface AgentService { uuid: string; identity: string; name: string; mode: string | null; state: string; statistics: Json; processors: { uuid: string; name: string; backend_type: string; backend_version: string | null; created: string; modified: string }[]; created: string; modified: string }
 export interface Subscription { uuid: string; user: string; description: string; observable_objects: Json[]; created: string; modified: string; source_ip: string | null }
+/** A role grant (Waldur's UserRole): a role name on one customer, project or offering. */
+export interface RoleGrant { uuid: string; user: string; scope: 'customer' | 'project' | 'offering'; target: string; role: string; created: string; expiration_time: string | null }
+export const OFFERING_USER_STATES = ['Requested', 'Creating', 'Pending account linking', 'Pending additional validation', 'OK', 'Requested deletion', 'Deleting', 'Deleted', 'Error creating', 'Error deleting'] as const;
+export type OfferingUserState = (typeof OFFERING_USER_STATES)[number];
+export interface OfferingUser { uuid: string; user: string; offering: string; username: string | null; state: OfferingUserState; is_restricted: boolean; created: string; modified: string }
 export interface SubscriptionQueue { uuid: string; subscription: string; offering_uuid: string; object_type: string; queue_name: string; vhost: string; created: string }
 
 export class Store {
@@ -54,6 +59,8 @@ export class Store {
   services = new Map<string, AgentService>();
   subscriptions = new Map<string, Subscription>();
   queues = new Map<string, SubscriptionQueue>();
+  roles = new Map<string, RoleGrant>();
+  offeringUsers = new Map<string, OfferingUser>();
 
   constructor(readonly base: string) {}
 
@@ -62,7 +69,7 @@ export class Store {
   }
 
   addUser(fields: Partial<User> & { username: string }): User {
-    const user: User = { uuid: newUuid(), email: `${fields.username}@example.org`, first_name: '', last_name: '', is_staff: false, is_active: true, token: randomBytes(20).toString('hex'), is_identity_manager: false, managed_isds: [], created: now(), ...fields };
+    const user: User = { uuid: newUuid(), email: `${fields.username}@example.org`, first_name: '', last_name: '', is_staff: false, is_active: true, token: randomBytes(20).toString('hex'), is_identity_manager: false, managed_isds: [], active_isds: [], password: null, created: now(), ...fields };
     this.users.set(user.uuid, user);
     return user;
   }
@@ -95,7 +102,7 @@ export class Store {
   // ---- serializers -------------------------------------------------------------------------
 
   user(u: User): Json {
-    return { url: this.url('users', u.uuid), uuid: u.uuid, username: u.username, full_name: `${u.first_name} ${u.last_name}`.trim(), first_name: u.first_name, last_name: u.last_name, email: u.email, is_staff: u.is_staff, is_active: u.is_active, is_support: false, is_identity_manager: u.is_identity_manager, managed_isds: u.managed_isds, date_joined: u.created, civil_number: null, native_name: '', organization: '', job_title: '', phone_number: '', registration_method: 'default', identity_source: '', active_isds: [], permissions: [] };
+    return { url: this.url('users', u.uuid), uuid: u.uuid, username: u.username, full_name: `${u.first_name} ${u.last_name}`.trim(), first_name: u.first_name, last_name: u.last_name, email: u.email, is_staff: u.is_staff, is_active: u.is_active, is_support: false, is_identity_manager: u.is_identity_manager, managed_isds: u.managed_isds, date_joined: u.created, civil_number: null, native_name: '', organization: '', job_title: '', phone_number: '', registration_method: 'default', identity_source: '', active_isds: u.active_isds, permissions: [] };
   }
 
   customer(c: Customer): Json {
@@ -222,6 +229,22 @@ export class Store {
   subscription(s: Subscription): Json {
     const u = this.users.get(s.user);
     return { uuid: s.uuid, url: this.url('event-subscriptions', s.uuid), description: s.description, user: this.url('users', s.user), user_uuid: s.user, user_username: u?.username ?? '', user_full_name: u ? `${u.first_name} ${u.last_name}`.trim() : '', observable_objects: s.observable_objects, created: s.created, modified: s.modified, source_ip: s.source_ip };
+  }
+
+  offeringUser(ou: OfferingUser): Json {
+    const u = this.users.get(ou.user);
+    const o = this.offerings.get(ou.offering);
+    const customer = o?.customer ? this.customers.get(o.customer) : undefined;
+    return {
+      url: this.url('marketplace-offering-users', ou.uuid), uuid: ou.uuid, user: this.url('users', ou.user), offering: this.url('marketplace-provider-offerings', ou.offering),
+      username: ou.username, offering_uuid: ou.offering, offering_name: o?.name ?? '', user_uuid: ou.user, user_username: u?.username ?? '',
+      user_full_name: u ? `${u.first_name} ${u.last_name}`.trim() : '', user_first_name: u?.first_name ?? '', user_last_name: u?.last_name ?? '', user_email: u?.email ?? '',
+      user_phone_number: '', user_organization: '', user_job_title: '', user_affiliations: [], user_gender: null, user_personal_title: '', user_place_of_birth: '', user_country_of_residence: '',
+      user_nationality: '', user_nationalities: [], user_organization_country: '', user_organization_type: '', user_organization_registry_code: '', user_eduperson_assurance: [], user_civil_number: null, user_birth_date: null,
+      user_identity_source: '', user_active_isds: u?.active_isds ?? [], created: ou.created, modified: ou.modified, customer_uuid: o?.customer ?? null, customer_name: customer?.name ?? '',
+      is_restricted: ou.is_restricted, state: ou.state, service_provider_comment: '', service_provider_comment_url: '', has_consent: true, requires_reconsent: false, has_compliance_checklist: false,
+      consent_data: null, is_profile_complete: true, missing_profile_attributes: [],
+    };
   }
 
   queue(q: SubscriptionQueue): Json {

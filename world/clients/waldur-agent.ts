@@ -335,3 +335,109 @@ export class CommandAgentDriver extends AgentDriver {
 export function agentDriver(target: WaldurTarget, waldur: WaldurClient, fed: Federation, log: HttpLog): AgentDriver {
   return target.agent.kind === 'embedded' ? new EmbeddedAgentDriver(target, waldur, fed, log) : new CommandAgentDriver(target, waldur, fed);
 }
+
+// ---- username sync (seed 001) ------------------------------------------------------------------
+
+/** One offering of the agent for the username sync: A's offering as user_a, B's offering as user_b. */
+export interface UsernameSyncOffering {
+  name: string;
+  apiUrl: string;
+  offeringA: string;
+  tokenA: string;
+  offeringB: string;
+  tokenB: string;
+  customerB: string;
+  /** stomp_enabled, membership_sync_backend and username_reconciliation_enabled: what reconciliation gates on. */
+  stomp: boolean;
+  membershipSync: boolean;
+  reconciliation: boolean;
+}
+
+/** The waldur_site_agent configuration of seed 001's tests (both offerings on one Waldur, REPORT §5). */
+export function usernameSyncConfigYaml(o: UsernameSyncOffering): string {
+  return stringify({
+    timezone: 'UTC',
+    offerings: [
+      {
+        name: o.name,
+        waldur_api_url: new URL('api/', o.apiUrl).toString(),
+        waldur_api_token: o.tokenA,
+        waldur_offering_uuid: o.offeringA,
+        backend_type: 'waldur',
+        order_processing_backend: 'waldur',
+        ...(o.membershipSync ? { membership_sync_backend: 'waldur' } : {}),
+        stomp_enabled: o.stomp,
+        username_reconciliation_enabled: o.reconciliation,
+        ...stompSettings(o.apiUrl),
+        backend_settings: {
+          target_api_url: o.apiUrl,
+          target_api_token: o.tokenB,
+          target_offering_uuid: o.offeringB,
+          target_customer_uuid: o.customerB,
+          user_match_field: 'username',
+          user_resolve_method: 'user_field',
+        },
+        backend_components: {
+          cpu: { measured_unit: 'Hours', unit_factor: 1.0, accounting_type: 'limit', label: 'CPU Hours' },
+          mem: { measured_unit: 'GB', unit_factor: 1.0, accounting_type: 'limit', label: 'Memory GB' },
+        },
+      },
+    ],
+  });
+}
+
+export interface UsernameSyncReport {
+  offering: string;
+  changed: boolean;
+  /** run_periodic_username_reconciliation only: why the offering was left alone (null = it ran). */
+  skipped?: string | null;
+  patched: { offering_user_uuid: string; user_username: string; from: string | null; to: string }[];
+}
+
+/**
+ * The agent's `sync_offering_user_usernames` and `run_periodic_username_reconciliation`, called on demand
+ * as the report's tests call them. Only the embedded reference agent can be asked to run them now; a
+ * waldur_site_agent command runs them on its own (target OFFERING_USER events, the reconciliation period).
+ */
+export class UsernameSyncAgent {
+  private readonly http: AxiosInstance;
+  private id: string | null = null;
+
+  constructor(target: WaldurTarget, log: HttpLog) {
+    if (target.agent.kind !== 'embedded' || !target.agent.controlUrl) {
+      throw new Error('running the username sync on demand needs the embedded reference agent (waldur.agent.kind: embedded); waldur_site_agent runs it only on its own schedule');
+    }
+    this.http = createHttp(target.agent.controlUrl, log);
+  }
+
+  private async call(method: 'post' | 'delete', path: string, data?: unknown): Promise<Json> {
+    const res = await this.http.request({ method, url: path, data });
+    if (res.status >= 300) throw new Error(`site agent ${method.toUpperCase()} ${path} answered ${res.status}: ${JSON.stringify(res.data)}`);
+    return res.data;
+  }
+
+  async start(offering: UsernameSyncOffering): Promise<void> {
+    await this.close();
+    this.id = (await this.call('post', 'processors', { mode: 'order_process', config_yaml: usernameSyncConfigYaml(offering) })).id;
+  }
+
+  private running(): string {
+    if (!this.id) throw new Error('the site agent was not configured for the username sync in this scenario');
+    return this.id;
+  }
+
+  syncUsernames(): Promise<UsernameSyncReport[]> {
+    return this.call('post', `processors/${this.running()}/sync-usernames`);
+  }
+
+  reconcileUsernames(): Promise<UsernameSyncReport[]> {
+    return this.call('post', `processors/${this.running()}/reconcile-usernames`);
+  }
+
+  async close(): Promise<void> {
+    if (!this.id) return;
+    const id = this.id;
+    this.id = null;
+    await this.call('delete', `processors/${id}`);
+  }
+}

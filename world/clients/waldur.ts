@@ -4,6 +4,7 @@
  * REST dialect (REPORT §2, §8) and never asserts; a call that does not succeed throws WaldurCallError
  * with the status and body, so a step can say what came back.
  */
+import { randomUUID } from 'node:crypto';
 import { AxiosInstance } from 'axios';
 import { HttpLog, createHttp } from './http';
 import { WaldurInstance, WaldurTarget } from '../targets';
@@ -40,6 +41,13 @@ export interface ComponentSpec {
   type: string;
   name: string;
   measured_unit: string;
+}
+
+export interface WaldurUser {
+  uuid: string;
+  url: string;
+  username: string;
+  token: string;
 }
 
 export interface OfferingRefs {
@@ -86,9 +94,14 @@ export class WaldurInstanceClient {
   constructor(
     readonly side: Side,
     readonly instance: WaldurInstance,
-    log: HttpLog,
+    private readonly log: HttpLog,
   ) {
     this.http = createHttp(instance.url, log, { headers: { Authorization: `Token ${instance.token}`, Accept: 'application/json' } });
+  }
+
+  /** The same instance as another user (their API token); operator calls stay those of the instance. */
+  asUser(token: string): WaldurInstanceClient {
+    return new WaldurInstanceClient(this.side, { ...this.instance, token }, this.log);
   }
 
   /** Absolute URL of an API path on this instance. */
@@ -100,6 +113,12 @@ export class WaldurInstanceClient {
     const res = await this.http.request({ method, url: path, data: body, params, paramsSerializer: { indexes: null } });
     if (res.status >= 300) throw new WaldurCallError(this.side, method.toUpperCase(), path, res.status, res.data);
     return res.data;
+  }
+
+  /** DELETE that also accepts an object already gone (404), for undo steps of what a scenario may remove itself. */
+  async deleteIfPresent(path: string): Promise<void> {
+    const res = await this.http.delete(path);
+    if (res.status !== 204 && res.status !== 404) throw new WaldurCallError(this.side, 'DELETE', path, res.status, res.data);
   }
 
   get(path: string, params?: Record<string, unknown>): Promise<Json> {
@@ -170,6 +189,28 @@ export class WaldurInstanceClient {
     await this.post(`/api/marketplace-provider-offerings/${o.uuid}/activate/`);
     const pub = await this.get(`/api/marketplace-public-offerings/${o.uuid}/`);
     return { uuid: o.uuid, url: pub.url, planUrl: pub.plans[0].url, customerUuid: spec.customer.uuid };
+  }
+
+  // ---- users, roles, offering users (seed 001) -----------------------------------------------------
+
+  /** A user (staff creates it) with a password, logged in through /api-auth/password/ for its own token. */
+  async createUser(username: string, track: Track): Promise<WaldurUser> {
+    const u = await this.post('/api/users/', { username, email: `${username}@integration.test`, first_name: 'E2E', last_name: username });
+    track(`user ${username} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/users/${u.uuid}/`));
+    const password = `pw-${randomUUID()}`;
+    await this.post(`/api/users/${u.uuid}/change_password/`, { new_password: password });
+    const res = await this.http.post('/api-auth/password/', { username, password }, { headers: { Authorization: '' } });
+    if (res.status !== 200) throw new WaldurCallError(this.side, 'POST', '/api-auth/password/', res.status, res.data);
+    return { uuid: hexUuid(u.uuid), url: u.url, username, token: res.data.token };
+  }
+
+  /** add_user on a customer, project or provider offering: grants `role` (a role name) to the user. */
+  async grantRole(collection: 'customers' | 'projects' | 'marketplace-provider-offerings', uuid: string, role: string, userUuid: string): Promise<void> {
+    await this.post(`/api/${collection}/${hexUuid(uuid)}/add_user/`, { role, user: hexUuid(userUuid) });
+  }
+
+  offeringUsers(params: Record<string, unknown>): Promise<Json[]> {
+    return this.list('/api/marketplace-offering-users/', params);
   }
 
   // ---- orders and resources -----------------------------------------------------------------------
@@ -254,7 +295,8 @@ export class WaldurInstanceClient {
     const identity = await this.post('/api/marketplace-site-agent-identities/', { offering: offeringUuid, name, version: 'e2e', last_restarted: new Date().toISOString() });
     track(`agent identity ${name} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/marketplace-site-agent-identities/${identity.uuid}/`));
     const sub = await this.post(`/api/marketplace-site-agent-identities/${identity.uuid}/register_event_subscription/`, { observable_object_type: objectType, description: `e2e capture ${name}` });
-    track(`event subscription ${sub.uuid} on Waldur ${this.side.toUpperCase()}`, () => this.call('delete', `/api/event-subscriptions/${sub.uuid}/`));
+    // A scenario may delete the subscription itself (seed 001's cleanup): gone already (404) is undone.
+    track(`event subscription ${sub.uuid} on Waldur ${this.side.toUpperCase()}`, () => this.deleteIfPresent(`/api/event-subscriptions/${sub.uuid}/`));
     const queue = await this.post(`/api/event-subscriptions/${sub.uuid}/create_queue/`, { offering_uuid: offeringUuid, object_type: objectType });
     return { login: hexUuid(sub.uuid), vhost: hexUuid(sub.user_uuid), queue: queue.queue_name };
   }
@@ -287,6 +329,30 @@ export class WaldurInstanceClient {
     const res = await this.http.get(this.adminPath('requests'), { params: { contains, since: since.toISOString() }, paramsSerializer: { indexes: null } });
     if (res.status !== 200) throw new WaldurCallError(this.side, 'GET', '__admin/requests', res.status, res.data);
     return res.data;
+  }
+
+  /** Resource.objects.create(offering, project, state=OK): a resource without an order (seed 001). */
+  async createResourceAsOperator(offeringUuid: string, projectUuid: string, name: string, track: Track): Promise<string> {
+    const res = await this.http.post(this.adminPath('resources'), { offering_uuid: hexUuid(offeringUuid), project_uuid: hexUuid(projectUuid), name, state: 'OK' });
+    if (res.status !== 201) throw new WaldurCallError(this.side, 'POST', '__admin/resources', res.status, res.data);
+    const uuid = hexUuid(res.data.uuid);
+    track(`resource ${uuid} created by the operator on Waldur ${this.side.toUpperCase()}`, async () => {
+      const del = await this.http.delete(this.adminPath(`resources/${uuid}`));
+      if (del.status !== 204) throw new WaldurCallError(this.side, 'DELETE', `__admin/resources/${uuid}`, del.status, del.data);
+    });
+    return uuid;
+  }
+
+  /** offering.plugin_options.update(...); offering.save() through the operator. */
+  async setPluginOptions(offeringUuid: string, options: Record<string, unknown>): Promise<void> {
+    const res = await this.http.patch(this.adminPath(`offerings/${hexUuid(offeringUuid)}`), { plugin_options: options });
+    if (res.status !== 200) throw new WaldurCallError(this.side, 'PATCH', '__admin/offerings', res.status, res.data);
+  }
+
+  /** The create_or_restore_offering_users_for_user task, run by the operator (no Celery worker needed). */
+  async runOfferingUserTask(userUuid: string, projectUuid: string): Promise<void> {
+    const res = await this.http.post(this.adminPath('tasks/create_or_restore_offering_users_for_user'), { user_uuid: hexUuid(userUuid), project_uuid: hexUuid(projectUuid) });
+    if (res.status !== 200) throw new WaldurCallError(this.side, 'POST', '__admin/tasks', res.status, res.data);
   }
 
   /** Whether this instance has the operator endpoint (embedded) that the operator checks need. */
@@ -329,7 +395,7 @@ export interface BrokerConnection {
 export class BrokerOperator {
   private readonly http: AxiosInstance;
 
-  constructor(broker: WaldurTarget['broker'], log: HttpLog) {
+  constructor(private readonly broker: WaldurTarget['broker'], log: HttpLog) {
     const { managementUrl, user, password } = broker;
     if (!managementUrl || !user || !password) throw new Error('the Waldur target has no broker management API (waldur.broker in the config)');
     this.http = createHttp(managementUrl, log, { auth: { username: user, password } });
@@ -348,6 +414,24 @@ export class BrokerOperator {
     if (res.status !== 200) throw new Error(`broker queue ${vhost}/${name} answered ${res.status}: ${JSON.stringify(res.data)}`);
     const stats = res.data.message_stats ?? {};
     return { name, consumers: Number(res.data.consumers ?? 0), delivered: Number(stats.deliver_get ?? 0), published: Number(stats.publish ?? 0) };
+  }
+
+  /** Whether the broker still has the queue (404 once it was deleted). */
+  async queueExists(vhost: string, name: string): Promise<boolean> {
+    const res = await this.http.get(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`);
+    if (res.status !== 200 && res.status !== 404) throw new Error(`broker queue ${vhost}/${name} answered ${res.status}: ${JSON.stringify(res.data)}`);
+    return res.status === 200;
+  }
+
+  /** `PUT /api/permissions/<vhost>/<user>`: full access for a broker user to a vhost (seed 001's publisher grant). */
+  async grantVhost(vhost: string, user: string): Promise<void> {
+    const res = await this.http.put(`api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(user)}`, { configure: '.*', write: '.*', read: '.*' });
+    if (res.status !== 201 && res.status !== 204) throw new Error(`granting ${user} access to vhost ${vhost} answered ${res.status}: ${JSON.stringify(res.data)}`);
+  }
+
+  /** The broker user the management API is used as (Waldur's publisher). */
+  get user(): string {
+    return this.broker.user!;
   }
 
   /** Force-closes a connection, as `rabbitmqctl close_connection` does. */

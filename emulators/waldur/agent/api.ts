@@ -69,6 +69,10 @@ export class WaldurApi {
     return (await this.raw('POST', this.url(path), body)).json;
   }
 
+  async patch(path: string, body: unknown): Promise<Json> {
+    return (await this.raw('PATCH', this.url(path), body)).json;
+  }
+
   async put(path: string, body: unknown): Promise<Json> {
     return (await this.raw('PUT', this.url(path), body)).json;
   }

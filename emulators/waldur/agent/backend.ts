@@ -10,6 +10,7 @@ export class BackendError extends Error {}
 /** Try again on a later cycle (B busy or unreachable). */
 export class BackendNotReadyError extends Error {}
 
+export interface UsernameSync { changed: boolean; patched: { offering_user_uuid: string; user_username: string; from: string | null; to: string }[] }
 export interface CreatedOnB { backendId: string; pendingOrderId: string }
 
 const OPEN_ORDER_STATES = ['pending-consumer', 'pending-project', 'pending-provider', 'pending-start-date', 'executing'];
@@ -28,6 +29,29 @@ export class WaldurBackend {
     const offering = hex(this.settings.target_offering_uuid);
     await this.b.get('/api/marketplace-resources/', { offering_uuid: offering });
     await this.b.get('/api/marketplace-orders/', { offering_uuid: offering, page_size: 1 });
+  }
+
+  /**
+   * sync_offering_user_usernames (plugins/waldur backend.py, REPORT §5): B's OK offering users of the target
+   * offering give user_username -> username; every A offering user of `offeringA` (OK, Creating, Requested,
+   * not restricted) with the same user_username and another username is PATCHed to B's. Nothing differs,
+   * nothing is written (the idempotent second run).
+   */
+  async syncOfferingUserUsernames(offeringA: string, a: WaldurApi): Promise<UsernameSync> {
+    const onB = await this.b.list('/api/marketplace-offering-users/', { offering_uuid: hex(this.settings.target_offering_uuid), is_restricted: 'false', state: 'OK' });
+    const wanted = new Map<string, string>();
+    for (const ou of onB) if (ou.user_username && ou.username) wanted.set(ou.user_username, ou.username);
+    const result: UsernameSync = { changed: false, patched: [] };
+    if (!wanted.size) return result;
+    const onA = await a.list('/api/marketplace-offering-users/', { offering_uuid: hex(offeringA), state: ['OK', 'Creating', 'Requested'], is_restricted: 'false' });
+    for (const ou of onA) {
+      const target = ou.user_username ? wanted.get(ou.user_username) : undefined;
+      if (!target || (ou.username ?? null) === target) continue;
+      await a.patch(`/api/marketplace-offering-users/${hex(ou.uuid)}/`, { username: target });
+      result.patched.push({ offering_user_uuid: hex(ou.uuid), user_username: ou.user_username, from: ou.username ?? null, to: target });
+      result.changed = true;
+    }
+    return result;
   }
 
   /** B project for A's project: find by backend_id "<A customer>_<A project>", else create. */

@@ -29,8 +29,12 @@ async function main(): Promise<void> {
     timer = setTimeout(loop, periodMs);
   };
   if (mode === 'order_process') await loop();
+  // event_process: run_periodic_username_reconciliation every WALDUR_SITE_AGENT_RECONCILIATION_PERIOD_MINUTES (60).
+  const reconcileMs = Number(process.env.WALDUR_SITE_AGENT_RECONCILIATION_PERIOD_MINUTES ?? 60) * 60_000;
+  const reconcile = mode === 'event_process' ? setInterval(() => void run.reconcileUsernames().catch((e) => process.stderr.write(`reconciliation failed: ${(e as Error).message}\n`)), reconcileMs) : undefined;
   const stop = async () => {
     clearTimeout(timer);
+    clearInterval(reconcile);
     await run.stop();
     process.exit(0);
   };

@@ -26,6 +26,8 @@ export interface OfferingConfig {
   order_processing_backend?: string;
   membership_sync_backend?: string;
   stomp_enabled: boolean;
+  /** HEAD's gate for run_periodic_username_reconciliation (default false). */
+  username_reconciliation_enabled: boolean;
   websocket_use_tls: boolean;
   verify_ssl: boolean;
   stomp_ws_host?: string;
@@ -78,6 +80,7 @@ function readOffering(raw: Raw, i: number): OfferingConfig {
     order_processing_backend: raw.order_processing_backend as string | undefined,
     membership_sync_backend: raw.membership_sync_backend as string | undefined,
     stomp_enabled: bool(raw.stomp_enabled, false),
+    username_reconciliation_enabled: bool(raw.username_reconciliation_enabled, false),
     websocket_use_tls: bool(raw.websocket_use_tls, true),
     verify_ssl: bool(raw.verify_ssl, true),
     stomp_ws_host: raw.stomp_ws_host as string | undefined,

@@ -7,6 +7,7 @@ import { ApiFailure } from './api';
 import { AgentConfig, ConfigProblem, parseAgentConfig } from './config';
 import { EventConsumers } from './events';
 import { CycleReport, OrderProcessor } from './processor';
+import type { UsernameSync } from './backend';
 
 export type Mode = 'order_process' | 'event_process';
 
@@ -36,6 +37,24 @@ export class AgentRun {
     const reports = [];
     for (const p of this.processors) reports.push(await p.cycle());
     return reports;
+  }
+
+  /** sync_offering_user_usernames for every configured offering, as the target OFFERING_USER handler runs it. */
+  async syncUsernames(): Promise<({ offering: string } & UsernameSync)[]> {
+    const out = [];
+    for (const p of this.processors) out.push({ offering: p.offering.name, ...(await p.syncUsernames()) });
+    return out;
+  }
+
+  /** run_periodic_username_reconciliation: the sync for the offerings that qualify, the others skipped with the reason. */
+  async reconcileUsernames(): Promise<{ offering: string; skipped: string | null; changed: boolean; patched: UsernameSync['patched'] }[]> {
+    const out = [];
+    for (const p of this.processors) {
+      const skipped = p.reconciliationSkip();
+      const sync = skipped ? { changed: false, patched: [] } : await p.syncUsernames();
+      out.push({ offering: p.offering.name, skipped, ...sync });
+    }
+    return out;
   }
 
   connections() {
@@ -105,6 +124,8 @@ export async function startSiteAgent(): Promise<{ controlUrl: string; stop(): Pr
     }
     if (action === 'cycle' && req.method === 'POST') return { status: 200, body: await run.cycle() };
     if (action === 'connections' && req.method === 'GET') return { status: 200, body: run.connections() };
+    if (action === 'sync-usernames' && req.method === 'POST') return { status: 200, body: await run.syncUsernames() };
+    if (action === 'reconcile-usernames' && req.method === 'POST') return { status: 200, body: await run.reconcileUsernames() };
     throw new HttpProblem(404, `no route ${req.method} ${path}`);
   }
 

@@ -2,7 +2,7 @@
 // a cycle lists A's pending-provider and executing orders, approves, submits to B without waiting,
 // records B's UUIDs on A, and completes A's orders once B's order is done (REPORT §2.1-2.3).
 import { ApiFailure, Json, WaldurApi, dashed, hex } from './api';
-import { BackendError, BackendNotReadyError, WaldurBackend } from './backend';
+import { BackendError, BackendNotReadyError, UsernameSync, WaldurBackend } from './backend';
 import type { OfferingConfig } from './config';
 
 export interface CycleAction { order_uuid: string; type: string; action: 'approved' | 'submitted' | 'waiting' | 'done' | 'erred' | 'retry' | 'skipped'; detail?: string }
@@ -34,6 +34,23 @@ export class OrderProcessor {
     const next = this.chain.then(work, work);
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  /** The waldur backend's sync_offering_user_usernames for this offering (B -> A). */
+  syncUsernames(): Promise<UsernameSync> {
+    return this.serial(() => this.backend.syncOfferingUserUsernames(this.offering.waldur_offering_uuid, this.a));
+  }
+
+  /**
+   * Why run_periodic_username_reconciliation leaves this offering alone, or null when it qualifies: HEAD
+   * gates on username_reconciliation_enabled and needs the membership sync backend; seed 001 (test_06)
+   * also skips offerings without stomp_enabled.
+   */
+  reconciliationSkip(): string | null {
+    if (!this.offering.username_reconciliation_enabled) return 'username_reconciliation_enabled is off';
+    if (!this.offering.stomp_enabled) return 'stomp_enabled is off';
+    if (!this.offering.membership_sync_backend) return 'no membership_sync_backend';
+    return null;
   }
 
   /** One process_offering cycle. */
