@@ -107,11 +107,11 @@ export async function createRule(db: Database, caller: Caller, b: Body): Promise
   const triggerParams = b.obj('trigger_params', {})!;
   const { action, trigger } = await ruleRefs(db, caller, b.reqStr('action_ref'), b.reqStr('trigger_ref'), triggerParams);
   return insertUnique(db, 'rule', ref,
-    `INSERT INTO rule (ref, pack, pack_ref, label, description, action, action_ref, trigger, trigger_ref, conditions, action_params, trigger_params, permission_set_refs, enabled, is_adhoc, owner_identity, tenant)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) RETURNING *`,
+    `INSERT INTO rule (ref, pack, pack_ref, label, description, action, action_ref, trigger, trigger_ref, conditions, action_params, trigger_params, permission_set_refs, enabled, is_adhoc, owner_identity, tenant, notify_on_trigger)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING *`,
     [ref, pack.id, pack.ref, b.reqStr('label'), b.str('description', { max: 10000 }) ?? null, action.id, action.ref, trigger.id, trigger.ref,
       json(conditions), json(b.obj('action_params', {})), json(triggerParams), b.strList('permission_set_refs') ?? null, b.bool('enabled', true),
-      !pack.pack_dir, caller.id, caller.tenant]);
+      !pack.pack_dir, caller.id, caller.tenant, b.bool('notify_on_trigger', false)]);
 }
 
 /** A workflow definition plus its companion action (same ref) so /executions/execute runs it. */

@@ -5,6 +5,8 @@ import type { Tokens } from './auth';
 import { Database, json, Row } from './db';
 import type { Notifier } from './notifier';
 import { ConcurrencyGate } from './policy';
+import type { Audit } from './audit';
+import type { RuleNotices } from './rule-notices';
 import type { Crypto } from './secrets';
 import { conditionsMatch, Context, render, truthy } from './templates';
 import { CANCEL, executionResult, failureMessage, parseOutput, run, runtimeOf } from './worker';
@@ -35,6 +37,10 @@ export class Engine {
   private readonly inquiryWaiters = new Map<number, (row: Row) => void>();
   private readonly shutdown = new AbortController();
   readonly gate: ConcurrencyGate;
+  /** The audit trail (T3.28): each lifecycle step recorded by the component that took it. */
+  audit?: Audit;
+  /** Rule trigger notifications (T3.16) for rules created with notify_on_trigger. */
+  ruleNotices?: RuleNotices;
 
   constructor(
     private readonly db: Database,
@@ -102,6 +108,7 @@ export class Engine {
         [rule.id, rule.ref, event.trigger_ref, json(rule.action_params), event.id, json(event.payload ?? {}), json(rule.conditions ?? {}), rule.tenant],
       ))!;
       this.publishEnforcement(enforcement, 'enforcement_created');
+      this.ruleNotices?.fired(rule, event, enforcement);
       const action = rule.action ? await this.db.one('SELECT * FROM action WHERE id = $1', [rule.action]) : undefined;
       if (action) {
         const params = render(rule.action_params ?? {}, ctx);
@@ -141,6 +148,7 @@ export class Engine {
     if (n.timeoutSeconds) this.timeouts.set(row.id, n.timeoutSeconds);
     const exec = await this.load(row.id);
     this.publishExecution(exec, 'execution_created');
+    await this.audit?.created(exec);
     this.track(this.execute(exec.id));
     return exec;
   }
@@ -174,6 +182,7 @@ export class Engine {
     if (!updated) return undefined;
     const row = await this.load(id);
     this.publishExecution(row, 'execution_status_changed', updated.old);
+    await this.audit?.transition(row, updated.old);
     if (TERMINAL.has(to)) {
       this.track(this.gate.release(id));
       this.secretParams.delete(id);

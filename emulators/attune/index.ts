@@ -52,6 +52,9 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
     [opts.admin.login, await adminHash],
   );
 
+  // The core pack's scripts (core.http_request) live with the emulator, as upstream's packs/core.
+  await db.query(`UPDATE pack SET pack_dir = $1 WHERE ref = 'core'`, [path.join(__dirname, 'core-pack')]);
+
   const app = express();
   app.disable('x-powered-by');
   app.use('/api/v1', webhookRoutes(ctx)); // unauthenticated, raw body

@@ -282,6 +282,7 @@ export function catalogRoutes(ctx: Ctx): Router {
     const row = await updateRow(ctx, 'rule', existing.id, {
       label: b.str('label'), description: descriptionPatch(b), conditions, action_params: b.obj('action_params'), trigger_params: triggerParams,
       enabled: b.has('enabled') ? b.bool('enabled', true) : undefined,
+      notify_on_trigger: b.has('notify_on_trigger') ? b.bool('notify_on_trigger', false) : undefined,
     }, ['conditions', 'action_params', 'trigger_params']);
     await ctx.sensor.sync(row.id);
     res.json({ data: dto.ruleDto(row) });

@@ -266,4 +266,11 @@ INSERT INTO attune.action (ref, pack, pack_ref, label, description, entrypoint, 
    '{"seconds":{"type":"integer","default":1}}'),
   ('core.ask', 1, 'core', 'Ask', 'Create an inquiry and wait for its response', 'ask', 'core.native',
    '{"prompt":{"type":"string","required":true},"response_schema":{"type":"object"},"assigned_to":{"type":"integer"},"timeout":{"type":"integer","description":"seconds"}}');
+-- core.http_request (upstream packs/core/actions/http_request.yaml): a script in the core pack's
+-- directory (emulators/attune/core-pack/actions), parameters as upstream, JSON output.
+INSERT INTO attune.action (ref, pack, pack_ref, label, description, entrypoint, runtime_ref, param_schema, output_format) VALUES
+  ('core.http_request', 1, 'core', 'HTTP Request', 'Make HTTP requests to external APIs with support for various methods, headers, and authentication',
+   'http_request.js', 'core.nodejs',
+   '{"url":{"type":"string","required":true},"method":{"type":"string","default":"GET","enum":["GET","POST","PUT","PATCH","DELETE","HEAD","OPTIONS"]},"headers":{"type":"object","default":{}},"body":{"type":"string"},"json_body":{"type":"object"},"query_params":{"type":"object","default":{}},"timeout":{"type":"integer","default":30,"minimum":1,"maximum":300},"verify_ssl":{"type":"boolean","default":true},"auth_type":{"type":"string","enum":["none","basic","bearer"]},"auth_username":{"type":"string"},"auth_password":{"type":"string","secret":true},"auth_token":{"type":"string","secret":true},"follow_redirects":{"type":"boolean","default":true},"max_redirects":{"type":"integer","default":10}}',
+   'json');
 `;

@@ -13,14 +13,14 @@ import { createRule, createWebhookTrigger, executionsOf, finished, refName, regi
 import { expectEnded } from './executions';
 
 /** A user of the scenario and the ids/refs of what they own. */
-interface User {
+export interface User {
   id: number;
   login: string;
   client: AttuneClient;
   owns: Partial<Record<OwnedKind | 'trigger' | 'rule', string | number>>;
 }
 
-const user = (world: AcceptanceWorld, name: string) => world.recall<User>(`attune.user.${name}`);
+export const user = (world: AcceptanceWorld, name: string) => world.recall<User>(`attune.user.${name}`);
 
 /** The owner's thing as `viewer` lists it: is it among what the viewer sees? */
 async function listed(viewer: AttuneClient, kind: OwnedKind, owns: User['owns']): Promise<boolean> {

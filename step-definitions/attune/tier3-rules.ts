@@ -12,7 +12,7 @@ import { parseDuration } from '../../world/duration';
 
 /** Slack for the target to record a firing after it is due (as the Tier 1 timer steps). */
 const RECORDING_SLACK_MS = 3000;
-import { actionRef, createRule, finished, refName, thePack, trackUndo } from './context';
+import { actionRef, createRule, executionsOf, finished, outputOf, refName, thePack, trackUndo } from './context';
 import { expectEnded } from './executions';
 
 const named = (world: AcceptanceWorld) =>
@@ -210,5 +210,78 @@ Then(
         expect((done.result?.data as any)?.output, `output of execution ${e.id} of timer ${t.name}`).to.equal(`timer ${t.name}`);
       }
     }
+  },
+);
+
+// ---- chained webhooks (T3.8) ---------------------------------------------------------------------
+
+Given(
+  'a rule that runs the system action {string} with message {string} on that trigger',
+  async function (this: AcceptanceWorld, ref: string, message: string) {
+    await createRule(this, this.attune, { packRef: thePack(this).ref, actionRef: ref, triggerRef: this.recall<Trigger>('attune.trigger').ref, actionParams: { message } });
+  },
+);
+
+When("the webhook poster action posts {string} to that trigger's webhook", async function (this: AcceptanceWorld, message: string) {
+  const trigger = this.recall<Trigger>('attune.trigger');
+  const reply = await this.attune.execute(actionRef(this, 'post_webhook'), { webhook_key: trigger.webhook_key, message });
+  expect(reply.status, `running the webhook poster answered ${describe(reply.body)}`).to.equal(201);
+  this.remember('attune.poster', reply.body.data);
+});
+
+Then("the webhook poster action's execution succeeded, the webhook having accepted its call", async function (this: AcceptanceWorld) {
+  const done = await finished(this.attune, this.recall<Execution>('attune.poster').id);
+  expectEnded(done, 'completed');
+  // What the action itself saw of its call: the receiver's status and the event it recorded.
+  const said = outputOf(done) as { status?: number; event_id?: number } | undefined;
+  expect(said?.status, `the webhook's answer as the action reports it (${describe(done.result)})`).to.equal(200);
+  expect(said?.event_id, 'the event the webhook answered with').to.be.a('number');
+  this.remember('attune.poster', done);
+  this.remember('attune.events', [{ id: said!.event_id }]);
+});
+
+Then(
+  'exactly one event is recorded for the trigger, carrying the message {string} from that execution',
+  async function (this: AcceptanceWorld, message: string) {
+    const trigger = this.recall<Trigger>('attune.trigger');
+    const [{ id }] = this.recall<{ id: number }[]>('attune.events');
+    const events = await this.attune.listEvents({ trigger_ref: trigger.ref });
+    expect(events.map((e) => e.id), `events of ${trigger.ref} (the action's call recorded event ${id})`).to.deep.equal([id]);
+    const event = await this.attune.getEvent(id);
+    expect(event.body?.data?.payload, `payload of event ${id}`).to.deep.equal({ message, from_execution: this.recall<Execution>('attune.poster').id });
+  },
+);
+
+Then(
+  "the rule's {string} execution for that event succeeded with output {string}",
+  async function (this: AcceptanceWorld, ref: string, output: string) {
+    const rule = this.recall<Rule>('attune.rule');
+    const [{ id: event }] = this.recall<{ id: number }[]>('attune.events');
+    const [enforcement] = await eventually(() => this.attune.listEnforcements({ event }), (l) => l.length > 0, {
+      within: 10_000, every: 200, what: `an enforcement for event ${event}`,
+    });
+    expect(enforcement.rule, `rule of enforcement ${enforcement.id}`).to.equal(rule.id);
+    const [execution] = await executionsOf(this.attune, { enforcement: enforcement.id }, 1, 10_000);
+    const done = await finished(this.attune, execution.id);
+    expect(done.action_ref, `action of execution ${done.id}`).to.equal(ref);
+    expectEnded(done, 'completed');
+    expect(String(done.result?.stdout ?? '').trim(), `output of execution ${done.id}`).to.equal(output);
+  },
+);
+
+Then(
+  'the chain stops there: no further event or execution appears during the next {duration}',
+  async function (this: AcceptanceWorld, window: number) {
+    const trigger = this.recall<Trigger>('attune.trigger');
+    const rule = this.recall<Rule>('attune.rule');
+    const poster = actionRef(this, 'post_webhook');
+    const count = async () => ({
+      events: (await this.attune.listEvents({ trigger_ref: trigger.ref })).length,
+      chained: (await this.attune.listExecutions({ rule_ref: rule.ref })).length,
+      posters: (await this.attune.listExecutions({ action_ref: poster })).length,
+    });
+    await holdsFor(count, (n) => n.events === 1 && n.chained === 1 && n.posters === 1, window, {
+      every: 250, what: `one event of ${trigger.ref}, one execution of rule ${rule.ref} and one of ${poster}, and no more`,
+    });
   },
 );

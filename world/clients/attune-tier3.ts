@@ -4,6 +4,7 @@
  * their assignments, audit events. Like AttuneClient they never assert: each answers `{status, body}`
  * (headers too where the rule is in a header).
  */
+import { Client as PgClient } from 'pg';
 import { ApiReply, AttuneClient, RuleSpec } from './attune';
 
 const enc = encodeURIComponent;
@@ -28,11 +29,15 @@ export function deleteAction(client: AttuneClient, ref: string): Promise<ApiRepl
   return client.call('delete', `/api/v1/actions/${enc(ref)}`);
 }
 
-/** `POST /api/v1/rules` with the answer as it is (a refusal is an answer, not an error). */
-export function createRuleReply(client: AttuneClient, spec: RuleSpec): Promise<ApiReply> {
+/**
+ * `POST /api/v1/rules` with the answer as it is (a refusal is an answer, not an error).
+ * `notifyOnTrigger` is the plan's `notify_on_trigger` (T3.16; not in upstream HEAD, which ignores it).
+ */
+export function createRuleReply(client: AttuneClient, spec: RuleSpec & { notifyOnTrigger?: boolean }): Promise<ApiReply> {
   return client.call('post', '/api/v1/rules', {
     ref: spec.ref, pack_ref: spec.packRef, label: spec.ref, action_ref: spec.actionRef, trigger_ref: spec.triggerRef,
     trigger_params: spec.triggerParams ?? {}, action_params: spec.actionParams ?? {}, conditions: spec.conditions ?? {}, enabled: true,
+    ...(spec.notifyOnTrigger !== undefined ? { notify_on_trigger: spec.notifyOnTrigger } : {}),
   });
 }
 
@@ -65,4 +70,62 @@ export function deleteAssignment(client: AttuneClient, id: number): Promise<ApiR
 
 export function auditEvents(client: AttuneClient, filter: Record<string, string | number>): Promise<ApiReply> {
   return client.call('get', '/api/v1/audit-events', undefined, { ...filter, per_page: 100 });
+}
+
+export function auditEvent(client: AttuneClient, id: number): Promise<ApiReply> {
+  return client.call('get', `/api/v1/audit-events/${id}`);
+}
+
+// ---- the database, over its own URL (attune.database_url), as an administrator with psql ---------
+
+/** A `pg` connection to Attune's PostgreSQL; opened on first use, closed with the scenario. */
+export class AttuneDatabase {
+  private client: PgClient | null = null;
+
+  constructor(private readonly url: string | undefined) {}
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    if (!this.url) throw new Error('no database URL is configured for attune (attune.database_url)');
+    if (!this.client) {
+      this.client = new PgClient({ connectionString: this.url });
+      await this.client.connect();
+    }
+    return (await this.client.query(sql, params)).rows as T[];
+  }
+
+  /**
+   * Every text value the database holds: each text/json column of each table in the `attune` schema,
+   * and for json columns every string inside them, with where it was found. With `containing`, only
+   * the values that contain one of those strings (filtered in the database).
+   */
+  async textValues(containing: string[] = []): Promise<{ where: string; value: string }[]> {
+    const columns = await this.query<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+       WHERE c.table_schema = 'attune' AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY')`,
+    );
+    if (!columns.length) throw new Error('no text columns found in the attune schema');
+    const filter = containing.length ? `WHERE ${containing.map((_, i) => `strpos(v, $${i + 1}) > 0`).join(' OR ')}` : '';
+    const union = columns
+      .map((c) => `SELECT '${c.table_name}.${c.column_name}' AS w, '${c.data_type}' AS t, "${c.column_name}"::text AS v FROM attune."${c.table_name}" WHERE "${c.column_name}" IS NOT NULL`)
+      .join('\n UNION ');
+    const rows = await this.query<{ w: string; t: string; v: string }>(`SELECT w, t, v FROM (${union}) all_text ${filter}`, containing);
+    const strings = (v: unknown, into: string[]) => {
+      if (typeof v === 'string') into.push(v);
+      else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, into);
+    };
+    const out: { where: string; value: string }[] = [];
+    for (const r of rows) {
+      const found = [r.v];
+      if (r.t === 'jsonb' || r.t === 'json') strings(JSON.parse(r.v), found);
+      for (const value of new Set(found)) out.push({ where: r.w, value });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    await client?.end();
+  }
 }
