@@ -9,12 +9,14 @@ import * as path from 'node:path';
 import express from 'express';
 import { hashPassword, Tokens } from './auth';
 import type { Ctx } from './context';
+import { Audit } from './audit';
 import { Database } from './db';
 import { Engine } from './engine';
 import { ApiError, errorHandler } from './http';
 import { Notifier } from './notifier';
 import { RateLimiter } from './ratelimit';
 import { Rbac } from './rbac';
+import { RuleNotices } from './rule-notices';
 import { activityRoutes, expireInquiries, webhookRoutes } from './routes-activity';
 import { catalogRoutes, healthAndAuthRoutes, jsonBody } from './routes-catalog';
 import { Crypto } from './secrets';
@@ -45,6 +47,11 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   const rbac = new Rbac(db);
   await rbac.init();
   const limiter = new RateLimiter(db, rbac);
+  const audit = new Audit(db);
+  await audit.init();
+  engine.audit = audit;
+  const ruleNotices = new RuleNotices(notifier);
+  engine.ruleNotices = ruleNotices;
 
   await db.query(
     `INSERT INTO identity (login, display_name, password_hash, is_admin, tenant) VALUES ($1, $1, $2, true, $1)
@@ -60,7 +67,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   app.use('/api/v1', webhookRoutes(ctx)); // unauthenticated, raw body
   app.use(jsonBody);
   app.use(healthAndAuthRoutes(ctx));
-  app.use('/api/v1', tokens.middleware(), limiter.middleware(), rbac.middleware(), rbac.routes(), catalogRoutes(ctx), activityRoutes(ctx));
+  app.use('/api/v1', tokens.middleware(), limiter.middleware(), rbac.middleware(), rbac.routes(), audit.routes(), catalogRoutes(ctx), activityRoutes(ctx));
   app.use((_req, _res, next) => next(new ApiError(404, 'NOT_FOUND', 'Route not found')));
   app.use(errorHandler);
 
@@ -78,6 +85,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
       clearInterval(expiry);
       await sensor.stop();
       await engine.stop();
+      ruleNotices.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await notifier.close();
