@@ -119,6 +119,8 @@ CREATE TABLE attune.rule (
   action_params JSONB NOT NULL DEFAULT '{}',
   trigger_params JSONB NOT NULL DEFAULT '{}',
   permission_set_refs TEXT[],
+  -- the plan's T3.16 (not in upstream HEAD): a notification on the notifier when the rule fires
+  notify_on_trigger BOOLEAN NOT NULL DEFAULT false,
   enabled BOOLEAN NOT NULL DEFAULT true,
   is_adhoc BOOLEAN NOT NULL DEFAULT false,
   owner_identity BIGINT REFERENCES attune.identity(id) ON DELETE SET NULL,
