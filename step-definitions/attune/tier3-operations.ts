@@ -3,6 +3,8 @@
  * (T3.26), on the long-running and versioned actions of the operations fixture pack. Every check
  * reads what the target recorded: statuses, results, and its own timestamps for every timing.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
@@ -10,7 +12,7 @@ import { AcceptanceWorld } from '../../world/world';
 import { ApiReply, Execution } from '../../world/clients/attune';
 import { cancelExecution } from '../../world/clients/attune-ops';
 import { describe, eventually } from '../../world/wait';
-import { actionRef, finished, ms, registerFixturePack } from './context';
+import { actionRef, finished, ms, outputOf, registerFixturePack, thePack } from './context';
 import { childrenOf, defineWorkflow, useWorkflow } from './tier2-workflows';
 
 export const TIER3_PACK_DIR = path.join(__dirname, '..', '..', 'features', 'attune', 'fixtures', 'e2e_tier3');
@@ -125,4 +127,61 @@ Then('every task ran once, as a child of the workflow, in task-number order, eac
     }
   });
   for (const c of children) expect(await childrenOf(this, c.id), `task execution ${c.id} has no children of its own`).to.deep.equal([]);
+});
+
+// ---------------------------------------------------------------- T3.26 pack reload
+
+/** Run the version action to its end and return what version of its code it reported. */
+async function versionRun(world: AcceptanceWorld, id: number): Promise<Execution> {
+  const run = await finished(world.attune, id, 30_000);
+  expect(run.status, `version action execution ${run.id} ended with ${JSON.stringify(run.result)}`).to.equal('completed');
+  return run;
+}
+
+When('the version action runs, it reports its code version {string}', async function (this: AcceptanceWorld, version: string) {
+  const reply = await this.attune.execute(actionRef(this, 'version'), {});
+  expect(reply.status, `running the version action answered ${describe(reply.body)}`).to.equal(201);
+  const run = await versionRun(this, reply.body.data.id);
+  expect(outputOf(run), `version reported by execution ${run.id}`).to.equal(version);
+});
+
+Given('a run of the version action taking {duration} is in flight', async function (this: AcceptanceWorld, seconds: number) {
+  this.remember('attune.in-flight', await startRunning(this, 'version', { seconds: seconds / 1000 }));
+});
+
+When('the pack is reloaded as version {string} with changed action code', async function (this: AcceptanceWorld, version: string) {
+  const pack = thePack(this);
+  // The same pack directory with the new version and new code, uploaded again over the same ref
+  // (upstream's reload: upload with force, REPORT §1.5).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-pack-update-'));
+  try {
+    fs.cpSync(TIER3_PACK_DIR, dir, { recursive: true });
+    const rewrite = (file: string, from: RegExp, to: string) => fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(from, to));
+    rewrite(path.join(dir, 'pack.yaml'), /^version: .*$/m, `version: "${version}"`);
+    rewrite(path.join(dir, 'actions', 'version.py'), /^CODE_VERSION = .*$/m, `CODE_VERSION = "${version}"`);
+    this.remember('attune.reloaded', { pack: await this.attune.uploadPack(dir, pack.ref), at: Date.now() });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Then('the pack is registered at version {string}', async function (this: AcceptanceWorld, version: string) {
+  const reply = await this.attune.getPack(thePack(this).ref);
+  expect(reply.status, `reading pack ${thePack(this).ref} answered ${describe(reply.body)}`).to.equal(200);
+  expect(reply.body.data.version, `version of pack ${thePack(this).ref}`).to.equal(version);
+});
+
+Then('a new run of the version action reports {string}', async function (this: AcceptanceWorld, version: string) {
+  const reply = await this.attune.execute(actionRef(this, 'version'), {});
+  expect(reply.status, `running the version action after the reload answered ${describe(reply.body)}`).to.equal(201);
+  const run = await versionRun(this, reply.body.data.id);
+  expect(outputOf(run), `version reported by execution ${run.id}, started after the reload`).to.equal(version);
+});
+
+Then('the run that was in flight completed on the old code, reporting {string}', async function (this: AcceptanceWorld, version: string) {
+  const before = this.recall<Execution>('attune.in-flight');
+  const run = await versionRun(this, before.id);
+  const { at } = this.recall<{ at: number }>('attune.reloaded');
+  expect(ms(run.updated), `execution ${run.id} finished (${run.updated}) after the reload (${new Date(at).toISOString()}), so it was in flight`).to.be.above(at);
+  expect(outputOf(run), `version reported by execution ${run.id}, in flight during the reload`).to.equal(version);
 });
