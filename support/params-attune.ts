@@ -84,6 +84,13 @@ defineParameterType({
   transformer: (s: string) => s as 'allowed' | 'forbidden' | 'invalid',
 });
 
+/** How an inquiry left `pending`, as the plan says it -> upstream's inquiry status. */
+defineParameterType({
+  name: 'inquiry-outcome',
+  regexp: /responded|timed out/,
+  transformer: (s: string) => (s === 'timed out' ? 'timeout' : s),
+});
+
 /** The language of a pack's action (T2.12 Python, T2.13 Node.js). */
 defineParameterType({
   name: 'language',

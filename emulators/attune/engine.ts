@@ -100,6 +100,8 @@ export class Engine {
         event: { id: event.id, trigger: event.trigger, trigger_ref: event.trigger_ref, payload: event.payload ?? {}, created: event.created },
         pack: { config: await pack(rule.pack) },
         system: { timestamp: new Date().toISOString() },
+        // Criteria may compare with the key store (the plan's T2.5 `datastore.threshold`).
+        keystore: await this.keystore({ tenant: rule.tenant, pack: rule.pack, packRef: rule.pack_ref, identity: rule.owner_identity }),
       };
       if (!conditionsMatch(rule.conditions, ctx)) continue;
       const enforcement = (await this.db.one(
@@ -311,12 +313,20 @@ export class Engine {
    * executor-identity-owned keys (more specific wins), keyed by key name, decrypted.
    */
   private async secretsFor(exec: Row, action: Row): Promise<Record<string, unknown>> {
+    return this.keysFor({ tenant: exec.tenant, pack: action.pack, packRef: action.pack_ref, action: action.id, actionRef: action.ref, identity: exec.executor });
+  }
+
+  /**
+   * The keys a pack's code sees (system, the pack's, the action's, the identity's; more specific
+   * wins), by name and decrypted; a key whose TTL has passed is gone.
+   */
+  private async keysFor(o: { tenant: string | null; pack: number | null; packRef: string | null; action?: number | null; actionRef?: string | null; identity: number | null }): Promise<Record<string, unknown>> {
     const rows = await this.db.query(
-      `SELECT * FROM key WHERE (tenant IS NULL OR tenant IS NOT DISTINCT FROM $1) AND (
+      `SELECT * FROM key WHERE (tenant IS NULL OR tenant IS NOT DISTINCT FROM $1) AND (expires_at IS NULL OR expires_at > now()) AND (
          owner_type = 'system' OR (owner_type = 'pack' AND (owner_pack = $2 OR owner_pack_ref = $3))
          OR (owner_type = 'action' AND (owner_action = $4 OR owner_action_ref = $5))
          OR (owner_type = 'identity' AND owner_identity = $6))`,
-      [exec.tenant, action.pack, action.pack_ref, action.id, action.ref, exec.executor],
+      [o.tenant, o.pack, o.packRef, o.action ?? null, o.actionRef ?? null, o.identity],
     );
     const rank: Record<string, number> = { system: 0, pack: 1, action: 2, identity: 3 };
     rows.sort((a, b) => rank[a.owner_type] - rank[b.owner_type]);
@@ -327,6 +337,23 @@ export class Engine {
       } catch {
         /* undecryptable (other key): skip */
       }
+    }
+    return out;
+  }
+
+  /** The `keystore.*` template namespace: keys by name; a dotted name is also nested (`config.api_url`). */
+  private async keystore(o: Parameters<Engine['keysFor']>[0]): Promise<Record<string, unknown>> {
+    const flat = await this.keysFor(o);
+    const out: Record<string, any> = { ...flat };
+    for (const [name, value] of Object.entries(flat)) {
+      const parts = name.split('.');
+      let node: Record<string, any> | undefined = out;
+      for (const p of parts.slice(0, -1)) {
+        if (node![p] === undefined) node![p] = {};
+        node = node![p] && typeof node![p] === 'object' ? node![p] : undefined;
+        if (!node) break;
+      }
+      if (node && parts.length > 1) node[parts[parts.length - 1]] ??= value;
     }
     return out;
   }
@@ -351,8 +378,14 @@ export class Engine {
     this.inquiryWaiters.delete(inquiry.id);
     if (!outcome || outcome.status === 'cancelled') {
       await this.transition(exec.id, ['running', 'canceling'], 'cancelled', { result: { error: 'Inquiry cancelled' } });
+    } else if (outcome.status === 'timeout' && p.default_response !== undefined) {
+      // The plan's default response on timeout (upstream HEAD has none): the ask completes with the
+      // default as its response, marked timed out so `timed_out()` transitions still see it.
+      await this.transition(exec.id, ['running'], 'completed', {
+        result: { response: p.default_response, inquiry: inquiry.id, timed_out: true, default_response_used: true },
+      });
     } else if (outcome.status === 'timeout') {
-      await this.transition(exec.id, ['running'], 'timeout', { result: { error: 'Inquiry timed out', inquiry: inquiry.id } });
+      await this.transition(exec.id, ['running'], 'timeout', { result: { error: 'Inquiry timed out', inquiry: inquiry.id, timed_out: true } });
     } else {
       await this.transition(exec.id, ['running'], 'completed', { result: { response: outcome.response, inquiry: inquiry.id } });
     }
@@ -392,6 +425,8 @@ export class Engine {
       started.add(String(task.name));
       launched.push(
         (async () => {
+          // keystore.* as it is when the task starts (an earlier task may have written keys).
+          ctx.keystore = await this.keystore({ tenant: exec.tenant, pack: action.pack, packRef: action.pack_ref, identity: exec.executor });
           // A template that cannot be rendered fails the task with the evaluator's message.
           const outcome = await this.runTask(exec, task, ctx, signal).catch((e: Error) => ({
             status: 'failed', result: { error: `Task '${task.name}': template error: ${e.message}` } as unknown, timedOut: false,

@@ -17,7 +17,7 @@ import { Notifier } from './notifier';
 import { RateLimiter } from './ratelimit';
 import { Rbac } from './rbac';
 import { RuleNotices } from './rule-notices';
-import { activityRoutes, expireInquiries, webhookRoutes } from './routes-activity';
+import { activityRoutes, expireInquiries, expireKeys, webhookRoutes } from './routes-activity';
 import { catalogRoutes, healthAndAuthRoutes, jsonBody } from './routes-catalog';
 import { Crypto } from './secrets';
 import { TimerSensor } from './sensor';
@@ -77,7 +77,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const notifierUrl = await notifier.listen();
   await sensor.syncAll();
-  const expiry = setInterval(() => void expireInquiries(ctx).catch(() => undefined), 1000);
+  const expiry = setInterval(() => void Promise.all([expireInquiries(ctx), expireKeys(ctx)]).catch(() => undefined), 1000);
 
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -204,7 +204,7 @@ export function activityRoutes(ctx: Ctx): Router {
 
   // ------------------------------------------------------------------ keys
   r.get('/keys', async (req, res) => {
-    const w = scope(new Where(), callerOf(req));
+    const w = scope(new Where().add('(expires_at IS NULL OR expires_at > now())'), callerOf(req));
     if (q(req, 'owner_type') !== undefined) w.add('owner_type::text = ?', q(req, 'owner_type'));
     if (q(req, 'owner') !== undefined) w.add('owner = ?', q(req, 'owner'));
     res.json(await listPage(ctx, req, 'key', w, dto.keySummary, 'ref', 'per_page', 50));
@@ -219,22 +219,29 @@ export function activityRoutes(ctx: Ctx): Router {
     if (!('value' in b.raw)) throw invalid('value: field is required');
     const encrypted = b.bool('encrypted', false);
     const value = b.any('value');
+    const ttl = b.int('ttl');
+    if (ttl !== undefined && ttl <= 0) throw invalid('ttl must be a positive number of seconds');
+    await ctx.db.query('DELETE FROM key WHERE ref = $1 AND expires_at <= now()', [ref]);
     if (await ctx.db.one('SELECT 1 FROM key WHERE ref = $1', [ref])) throw conflict(`Key with ref '${ref}' already exists`);
     const ownerRef = async (table: string, id: number | undefined, ref: string | undefined) =>
       id !== undefined ? findVisible(ctx.db, table, 'id', id, caller, table) : ref !== undefined ? findVisible(ctx.db, table, 'ref', ref, caller, table) : undefined;
     const ownerPack = await ownerRef('pack', b.int('owner_pack'), b.str('owner_pack_ref'));
     const ownerAction = await ownerRef('action', b.int('owner_action'), b.str('owner_action_ref'));
     const row = await ctx.db.one(
-      `INSERT INTO key (ref, owner_type, owner, owner_identity, owner_pack, owner_pack_ref, owner_action, owner_action_ref, owner_sensor, owner_sensor_ref, name, encrypted, encryption_key_hash, value, tenant)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING *`,
+      `INSERT INTO key (ref, owner_type, owner, owner_identity, owner_pack, owner_pack_ref, owner_action, owner_action_ref, owner_sensor, owner_sensor_ref, name, encrypted, encryption_key_hash, value, tenant, expires_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15, now() + make_interval(secs => $16::int)) RETURNING *`,
       [ref, ownerType, b.str('owner') ?? null, b.int('owner_identity') ?? (ownerType === 'identity' ? caller.id : null), ownerPack?.id ?? null,
         ownerPack?.ref ?? null, ownerAction?.id ?? null, ownerAction?.ref ?? null, b.int('owner_sensor') ?? null,
         b.str('owner_sensor_ref') ?? null, b.str('name') ?? ref, encrypted, encrypted ? ctx.crypto.keyHash : null,
-        json(encrypted ? ctx.crypto.encrypt(value) : value ?? null), caller.tenant],
+        json(encrypted ? ctx.crypto.encrypt(value) : value ?? null), caller.tenant, ttl ?? null],
     );
     res.status(201).json({ data: dto.keyDto(row!, value ?? null) });
   });
-  const key = (req: Request) => findVisible(ctx.db, 'key', 'ref', req.params.ref as string, callerOf(req), 'Key');
+  const key = async (req: Request) => {
+    const row = await findVisible(ctx.db, 'key', 'ref', req.params.ref as string, callerOf(req), 'Key');
+    if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) throw notFound(`Key '${row.ref}'`);
+    return row;
+  };
   r.get('/keys/:ref', async (req, res) => {
     const row = await key(req);
     res.json({ data: dto.keyDto(row, ctx.crypto.valueOf(row)) });
@@ -346,6 +353,11 @@ async function isSelfOrDescendant(ctx: Ctx, execId: number, ancestor: number): P
     id = ((await ctx.db.one('SELECT parent FROM execution WHERE id = $1', [id]))?.parent ?? null) as number | null;
   }
   return false;
+}
+
+/** The plan's key TTL (upstream keys never expire): keys past their `expires_at` are removed. */
+export async function expireKeys(ctx: Ctx): Promise<void> {
+  await ctx.db.query('DELETE FROM key WHERE expires_at <= now()');
 }
 
 /** Upstream's inquiry_timeout task: every second, expired pending inquiries become `timeout`. */

@@ -199,6 +199,7 @@ CREATE TABLE attune.key (
   encrypted BOOLEAN NOT NULL DEFAULT false,
   encryption_key_hash TEXT,
   value JSONB NOT NULL,
+  expires_at TIMESTAMPTZ, -- the plan's TTL (request field ttl, seconds); upstream keys never expire
   tenant TEXT,
   created TIMESTAMPTZ NOT NULL DEFAULT now(),
   updated TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -267,7 +268,7 @@ INSERT INTO attune.action (ref, pack, pack_ref, label, description, entrypoint, 
   ('core.sleep', 1, 'core', 'Sleep', 'Sleep for seconds', 'sleep "\${seconds:-1}"', 'core.shell',
    '{"seconds":{"type":"integer","default":1}}'),
   ('core.ask', 1, 'core', 'Ask', 'Create an inquiry and wait for its response', 'ask', 'core.native',
-   '{"prompt":{"type":"string","required":true},"response_schema":{"type":"object"},"assigned_to":{"type":"integer"},"timeout":{"type":"integer","description":"seconds"}}');
+   '{"prompt":{"type":"string","required":true},"response_schema":{"type":"object"},"assigned_to":{"type":"integer"},"timeout":{"type":"integer","description":"seconds"},"default_response":{"type":"object","description":"the response used when the inquiry times out (the plan; not upstream)"}}');
 -- core.http_request (upstream packs/core/actions/http_request.yaml): a script in the core pack's
 -- directory (emulators/attune/core-pack/actions), parameters as upstream, JSON output.
 INSERT INTO attune.action (ref, pack, pack_ref, label, description, entrypoint, runtime_ref, param_schema, output_format) VALUES

@@ -25,8 +25,9 @@ function expectOutput(execution: Execution, output: unknown): void {
   expect(outputOf(execution), `output of execution ${execution.id} (result ${JSON.stringify(execution.result)})`).to.deep.equal(output);
 }
 
-Given('I watch execution notifications', async function (this: AcceptanceWorld) {
-  await notifications(this).subscribe('entity_type:execution');
+/** "I watch execution notifications", "I watch inquiry notifications": the notifier's entity feed. */
+Given('I watch {word} notifications', async function (this: AcceptanceWorld, entity: string) {
+  await notifications(this).subscribe(`entity_type:${entity}`);
 });
 
 Then("the {fixture-action}'s execution has {execution-status}", async function (this: AcceptanceWorld, action: string, status: ExecutionStatus) {

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { Execution, ExecutionStatus } from '../../world/clients/attune';
 import { eventually } from '../../world/wait';
-import { finished, ms, payloadOf, refName, thePack, trackUndo } from './context';
+import { finished, ms, notifications, payloadOf, refName, thePack, trackUndo } from './context';
 
 const TIER2_PACK_DIR = path.join(__dirname, '..', '..', 'features', 'attune', 'fixtures', 'e2e_tier2');
 const WITHIN = 45_000;
@@ -147,18 +147,26 @@ Given(
 
 Given('a workflow that asks {string} and hands the answer to its next task', async function (this: AcceptanceWorld, prompt: string) {
   useWorkflow(this, await defineWorkflow(this, 'approval', [
-    { name: 'ask', action: 'core.ask', input: { prompt, timeout: 120 }, on_success: 'use_answer' },
+    // The inquiry's TTL is the task's timeout (upstream core.ask has no TTL input of its own).
+    { name: 'ask', action: 'core.ask', input: { prompt }, timeout: 120, on_success: 'use_answer' },
     { name: 'use_answer', action: act(this, 'emit'), input: { message: 'answered', data: '{{ task.ask.result.response }}' } },
   ]));
 });
 
 // ---------------------------------------------------------------- running
 
-When('the workflow runs', async function (this: AcceptanceWorld) {
-  const params = this.recalled('attune.items') ? { items: this.recall<string[]>('attune.items') } : {};
-  const reply = await this.attune.execute(this.recall<string>('attune.workflow'), params);
+async function runWorkflow(world: AcceptanceWorld, params: Record<string, unknown>): Promise<void> {
+  const reply = await world.attune.execute(world.recall<string>('attune.workflow'), params);
   expect(reply.status, `running the workflow answered ${JSON.stringify(reply.body)}`).to.equal(201);
-  this.remember('attune.execution', reply.body.data);
+  world.remember('attune.execution', reply.body.data);
+}
+
+When('the workflow runs', async function (this: AcceptanceWorld) {
+  await runWorkflow(this, this.recalled('attune.items') ? { items: this.recall<string[]>('attune.items') } : {});
+});
+
+When('the workflow runs with the parameters:', async function (this: AcceptanceWorld, table: DataTable) {
+  await runWorkflow(this, payloadOf(table.rowsHash()));
 });
 
 // ---------------------------------------------------------------- outcomes
@@ -397,4 +405,159 @@ Then('the next task received that answer', async function (this: AcceptanceWorld
   const [run] = await tasksOf(this, 'use_answer');
   expect(run, 'the task after the inquiry').to.exist;
   expect(received(run).data, `what the task after the inquiry received`).to.deep.equal(this.recall('attune.answer'));
+});
+
+// ---- actions writing to the key store (T2.3); the test pack's key writer and reader
+
+/** A workflow: `write` stores the value through the worker's datastore helper, `read` reads it back. */
+async function writeThenRead(world: AcceptanceWorld, value: unknown, name: string, encrypted: boolean, ttl?: number): Promise<void> {
+  const ref = `${thePack(world).ref}.${name}`;
+  // The key is created by the action; its undo is registered before the workflow can create it.
+  trackUndo(world, `key ${ref}`, () => world.attune.deleteKey(ref));
+  world.remember('attune.written', { ref, value });
+  useWorkflow(world, await defineWorkflow(world, 'write_read', [
+    { name: 'write', action: act(world, 'write_key'), input: { key_name: name, value, encrypted, ...(ttl ? { ttl } : {}) }, on_success: 'read' },
+    { name: 'read', action: act(world, 'read_key'), input: { key_name: name } },
+  ]));
+}
+
+Given(
+  'a workflow whose first task writes {json-value} under the {key-kind} {string} and whose second reads it',
+  async function (this: AcceptanceWorld, value: unknown, kind: { encrypted: boolean }, name: string) {
+    await writeThenRead(this, value, name, kind.encrypted);
+  },
+);
+
+Given(
+  'a workflow whose first task writes {json-value} under the key {string} for {int} seconds and whose second reads it',
+  async function (this: AcceptanceWorld, value: unknown, name: string, ttl: number) {
+    await writeThenRead(this, value, name, false, ttl);
+  },
+);
+
+Then('the reading task got {json-value}', async function (this: AcceptanceWorld, value: unknown) {
+  const [read] = await tasksOf(this, 'read');
+  expect(read, 'execution of the reading task').to.exist;
+  expect(output(read), `what the reading task (execution ${read.id}) read: ${JSON.stringify(read.result)}`).to.deep.equal(value);
+});
+
+Then('the database holds {json-value} under the key {string}, owned by the pack', async function (this: AcceptanceWorld, value: unknown, name: string) {
+  const ref = `${thePack(this).ref}.${name}`;
+  const row = await this.attune.storedKey(ref);
+  expect(row, `a row for key ${ref} in table key`).to.not.equal(null);
+  expect([row!.value, row!.encrypted, row!.owner_type, row!.owner_pack_ref], `row of key ${ref}`).to.deep.equal([value, false, 'pack', thePack(this).ref]);
+});
+
+Then('the key {string} expires {int} seconds after it was written', async function (this: AcceptanceWorld, name: string, ttl: number) {
+  const [write] = await tasksOf(this, 'write');
+  const key = (write.result?.data as { key?: { ref: string; created: string; expires_at?: string } } | undefined)?.key;
+  expect(key?.ref, `the key the writing task stored (${JSON.stringify(write.result)})`).to.equal(`${thePack(this).ref}.${name}`);
+  expect(key!.expires_at, `expiry of key ${key!.ref} as the target answered the writer`).to.be.a('string');
+  expect((ms(key!.expires_at!) - ms(key!.created)) / 1000, `key ${key!.ref} created ${key!.created}, expires ${key!.expires_at}`).to.be.closeTo(ttl, 1);
+  this.remember('attune.expiring', key);
+});
+
+// Tolerance: the target may take up to 2.5 s past the expiry to forget the key (its sweep runs every second).
+Then('once expired the key can no longer be read, nor is it in the database', async function (this: AcceptanceWorld) {
+  const key = this.recall<{ ref: string; expires_at: string }>('attune.expiring');
+  const wait = Math.max(ms(key.expires_at) - Date.now(), 0) + 2500;
+  const gone = async () => ({ api: (await this.attune.getKey(key.ref)).status, row: await this.attune.storedKey(key.ref) });
+  await eventually(gone, (g) => g.api === 404 && g.row === null, { within: wait, every: 200, what: `key ${key.ref} unreadable (404) and its row removed after ${key.expires_at}` });
+});
+
+// ---- parameter templating and context (T2.4)
+
+Given(
+  "a workflow whose second task's input comes from the first task's result, the parameters, the workflow variables and the key store, and whose third runs once per region",
+  async function (this: AcceptanceWorld) {
+    const emit = act(this, 'emit');
+    useWorkflow(this, await defineWorkflow(this, 'context', [
+      { name: 'fetch_config', action: emit, input: { message: 'fetched', data: { api_key: 'k-123', status: 'ok' } }, on_success: 'use_context' },
+      {
+        name: 'use_context', action: emit, on_success: 'per_item',
+        input: {
+          api_key: '{{ task.fetch_config.result.received.data.api_key }}',
+          status_line: 'fetch_config said {{ task.fetch_config.result.received.data.status }}',
+          email: '{{ parameters.user.email }}',
+          count: '{{ parameters.count }}',
+          environment: '{{ workflow.environment }}',
+          api_url: '{{ keystore.config.api_url }}',
+          missing: '{{ parameters.not_given }}',
+        },
+      },
+      { name: 'per_item', action: emit, with_items: '{{ workflow.regions }}', concurrency: 3, input: { message: '{{ item }}', step: '{{ index }}' } },
+    ], { vars: { environment: 'staging', regions: ['eu', 'us', 'ap'] } }));
+  },
+);
+
+Given('a workflow whose task input uses the unknown filter {string}', async function (this: AcceptanceWorld, filter: string) {
+  useWorkflow(this, await defineWorkflow(this, 'broken', [
+    { name: 'broken', action: act(this, 'emit'), input: { message: `{{ parameters.items | ${filter} }}` } },
+  ]));
+});
+
+Then('task {string} ran once per item {string}, each receiving its item and index', async function (this: AcceptanceWorld, name: string, list: string) {
+  const items = list.split(/,\s*/);
+  const runs = await tasksOf(this, name);
+  const seen = runs.map((r) => [received(r).message, received(r).step]).sort((a, b) => Number(a[1]) - Number(b[1]));
+  expect(seen, `item and index each run of ${name} received`).to.deep.equal(items.map((item, index) => [item, index]));
+});
+
+Then('its result says the template of task {string} could not be rendered, naming {string}', async function (this: AcceptanceWorld, task: string, word: string) {
+  const wf = await theWorkflow(this);
+  const error = JSON.stringify((wf.result as { tasks?: Record<string, unknown> } | null)?.tasks?.[task] ?? null);
+  expect(String(wf.result?.error), `error of workflow execution ${wf.id}`).to.include(`'${task}'`);
+  expect(error, `what the workflow recorded for task ${task}`).to.match(/template/i).and.to.include(word);
+});
+
+// ---- inquiry timeouts (T2.7)
+
+Given('a workflow that asks {string} for {int} seconds, defaulting to:', async function (this: AcceptanceWorld, prompt: string, ttl: number, table: DataTable) {
+  const fallback = this.remember('attune.default-response', payloadOf(table.rowsHash()));
+  useWorkflow(this, await defineWorkflow(this, 'ask_default', [
+    { name: 'ask', action: 'core.ask', input: { prompt, default_response: fallback }, timeout: ttl, on_success: 'use_answer' },
+    { name: 'use_answer', action: act(this, 'emit'), input: { message: 'answered', data: '{{ task.ask.result.response }}' } },
+  ]));
+});
+
+Given('a workflow that asks {string} for {int} seconds and escalates when nobody answers', async function (this: AcceptanceWorld, prompt: string, ttl: number) {
+  const emit = act(this, 'emit');
+  useWorkflow(this, await defineWorkflow(this, 'ask_escalate', [
+    {
+      name: 'ask', action: 'core.ask', input: { prompt }, timeout: ttl,
+      next: [{ when: '{{ succeeded() }}', do: ['use_answer'] }, { when: '{{ timed_out() }}', do: ['escalate'] }],
+    },
+    { name: 'use_answer', action: emit, input: { message: 'answered', data: '{{ task.ask.result.response }}' } },
+    { name: 'escalate', action: emit, input: { message: 'escalated' } },
+  ]));
+});
+
+// Tolerance: the deadline within 1 s of the TTL; the target marks it up to 2.5 s after (it checks every second).
+Then('the inquiry times out {int} seconds after it was asked', async function (this: AcceptanceWorld, ttl: number) {
+  const { id } = this.recall<{ id: number }>('attune.inquiry');
+  const inquiry = await eventually(async () => (await this.attune.getInquiry(id)).body?.data, (i) => i?.status !== 'pending', {
+    within: ttl * 1000 + 10_000, every: 250, what: `inquiry ${id} to leave pending`,
+  });
+  expect(inquiry.status, `inquiry ${id} after its TTL`).to.equal('timeout');
+  expect(inquiry.response ?? null, `response of inquiry ${id}`).to.equal(null);
+  expect((ms(inquiry.timeout_at) - ms(inquiry.created)) / 1000, `inquiry ${id} created ${inquiry.created}, deadline ${inquiry.timeout_at}`).to.be.closeTo(ttl, 1);
+  expect((ms(inquiry.updated) - ms(inquiry.timeout_at)) / 1000, `inquiry ${id} marked timed out at ${inquiry.updated}`).to.be.within(0, 2.5);
+  const late = await this.attune.respondInquiry(id, { approved: 'yes' });
+  expect(late.status, `a late answer to inquiry ${id}: ${JSON.stringify(late.body)}`).to.equal(400);
+});
+
+Then('the next task received the default response', async function (this: AcceptanceWorld) {
+  const [run] = await tasksOf(this, 'use_answer');
+  expect(run, 'the task after the inquiry').to.exist;
+  expect(received(run).data, 'what the task after the inquiry received').to.deep.equal(this.recall('attune.default-response'));
+});
+
+Then('the notifier announced the inquiry as created, then {inquiry-outcome}', async function (this: AcceptanceWorld, outcome: string) {
+  const { id } = this.recall<{ id: number }>('attune.inquiry');
+  const capture = notifications(this);
+  await capture.waitFor((n) => n.entity_type === 'inquiry' && n.entity_id === id && n.notification_type === `inquiry_${outcome}`, {
+    within: 5000, what: `an inquiry_${outcome} notification for inquiry ${id}`,
+  });
+  const seen = capture.about('inquiry', id).map((n) => [n.notification_type, n.payload?.status]);
+  expect(seen, `notifications about inquiry ${id}`).to.deep.equal([['inquiry_created', 'pending'], [`inquiry_${outcome}`, outcome]]);
 });

@@ -407,15 +407,23 @@ export class AttuneClient {
 
   // ---- database probe (database-level steps; target.databaseUrl) --------------------------------
 
-  /** The row of table `key` as stored (value as the database holds it, encrypted or not). */
-  async storedKey(ref: string): Promise<{ value: unknown; encrypted: boolean } | null> {
+  /**
+   * SQL over the configured database URL: the operator's back door for what upstream does by SQL
+   * (seeding policies) and the database-level checks of the plan.
+   */
+  async sql<T = Record<string, any>>(text: string, params: unknown[] = []): Promise<T[]> {
     if (!this.target.databaseUrl) throw new Error('no database URL is configured for attune (attune.database_url)');
     if (!this.db) {
       this.db = new PgClient({ connectionString: this.target.databaseUrl });
       await this.db.connect();
     }
-    const { rows } = await this.db.query('SELECT value, encrypted FROM key WHERE ref = $1', [ref]);
-    return rows[0] ?? null;
+    return (await this.db.query(text, params)).rows as T[];
+  }
+
+  /** The row of table `key` as stored (value as the database holds it, encrypted or not). */
+  async storedKey(ref: string): Promise<({ value: unknown; encrypted: boolean } & Record<string, any>) | null> {
+    const [row] = await this.sql<{ value: unknown; encrypted: boolean }>('SELECT * FROM key WHERE ref = $1', [ref]);
+    return row ?? null;
   }
 
   async close(): Promise<void> {

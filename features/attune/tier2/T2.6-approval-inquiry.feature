@@ -25,7 +25,8 @@ Feature: T2.6 Approval workflow (inquiry)
 
   @attune-scenario-5
   Scenario: README scenario 5, human in the loop
-    Given a workflow that asks "Approve the change?" and hands the answer to its next task
+    Given I watch inquiry notifications
+    And a workflow that asks "Approve the change?" and hands the answer to its next task
     When the workflow runs
     Then the workflow waits on a pending inquiry asking "Approve the change?", with a deadline
     When the inquiry is answered with:
@@ -33,6 +34,7 @@ Feature: T2.6 Approval workflow (inquiry)
     Then the inquiry is marked responded with that answer
     And the workflow has succeeded
     And the next task received that answer
+    And the notifier announced the inquiry as created, then responded
 
   # Success criteria and the steps that assert them:
   # - execution pauses ('paused' is upstream's `running` with a pending inquiry) and inquiry created
@@ -41,3 +43,5 @@ Feature: T2.6 Approval workflow (inquiry)
   # - execution resumes and completes -> "the workflow has succeeded"; the action receives the response
   #   in structured form -> "the next task received that answer"
   # - "timeout causes default action" belongs to T2.7.
+  # Scenario 5 also: the inquiry's notifications (inquiry_created, inquiry_responded) reach a watching
+  # client -> "the notifier announced the inquiry as created, then responded".
