@@ -6,9 +6,12 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { Cron } from 'croner';
 import { AcceptanceWorld } from '../../world/world';
-import { EventSummary, TIMER_TRIGGERS } from '../../world/clients/attune';
-import { eventually } from '../../world/wait';
-import { actionRef, createRule, cronStartingNow, ms, thePack } from './context';
+import { EventSummary, Execution, Rule as RuleDto, TIMER_TRIGGERS } from '../../world/clients/attune';
+
+/** A rule as the target answered it, with the moment the target recorded its creation. */
+type Rule = RuleDto & { created: string };
+import { eventually, holdsFor } from '../../world/wait';
+import { actionRef, createRule, cronStartingNow, finished, ms, thePack } from './context';
 
 /** The timer a scenario set up, and by when its n-th firing is due. */
 interface Timer {
@@ -55,17 +58,27 @@ Given(
   },
 );
 
+async function cronRule(world: AcceptanceWorld, action: string, message: string, expression: string): Promise<void> {
+  const start = Date.now();
+  const cron = new Cron(expression, { timezone: 'UTC', paused: true });
+  await timerRule(world, action, message, TIMER_TRIGGERS.cron, { expression, timezone: 'UTC' }, {
+    describe: `cron "${expression}"`,
+    dueBy: (n) => cron.nextRuns(n, new Date(start))[n - 1].getTime(),
+    cron,
+  });
+}
+
 Given(
   'a rule that runs the {fixture-action} with message {string} on the cron schedule {string} starting now',
   async function (this: AcceptanceWorld, action: string, message: string, expression: string) {
-    const start = Date.now();
-    const cronExpression = cronStartingNow(expression, start);
-    const cron = new Cron(cronExpression, { timezone: 'UTC', paused: true });
-    await timerRule(this, action, message, TIMER_TRIGGERS.cron, { expression: cronExpression, timezone: 'UTC' }, {
-      describe: `cron "${cronExpression}"`,
-      dueBy: (n) => cron.nextRuns(n, new Date(start))[n - 1].getTime(),
-      cron,
-    });
+    await cronRule(this, action, message, cronStartingNow(expression));
+  },
+);
+
+Given(
+  'a rule that runs the {fixture-action} with message {string} on the cron schedule {string}',
+  async function (this: AcceptanceWorld, action: string, message: string, expression: string) {
+    await cronRule(this, action, message, expression);
   },
 );
 
@@ -92,6 +105,13 @@ Then(
   },
 );
 
+Then("the first event was recorded within {duration} of the rule's creation, give or take {duration}", function (this: AcceptanceWorld, limit: number, tolerance: number) {
+  const rule = this.recall<Rule>('attune.rule');
+  const [event] = this.recall<EventSummary[]>('attune.events');
+  const after = ms(event.created) - ms(rule.created);
+  expect(after >= 0 && after <= limit + tolerance, `rule ${rule.ref} was created at ${rule.created}, its first event at ${event.created} (${after} ms later; limit ${limit} +- ${tolerance} ms)`).to.equal(true);
+});
+
 Then('the timer fired within {duration} of the scheduled time', function (this: AcceptanceWorld, tolerance: number) {
   const { fireAt } = this.recall<Timer>('attune.timer');
   const [event] = this.recall<EventSummary[]>('attune.events');
@@ -99,16 +119,78 @@ Then('the timer fired within {duration} of the scheduled time', function (this: 
   expect(Math.abs(late), `the firing should be within ${tolerance} ms of ${new Date(fireAt!).toISOString()}; it was recorded at ${event.created} (${late} ms)`).to.be.at.most(tolerance);
 });
 
-Then('every firing fell on a second of the schedule, none skipped', function (this: AcceptanceWorld) {
-  const { cron, describe } = this.recall<Timer>('attune.timer');
-  const events = this.recall<EventSummary[]>('attune.events');
-  // The scheduled instant a firing belongs to: the run in the second before it was recorded.
-  const slots = events.map((e) => cron!.nextRun(new Date(ms(e.created) - 1000))?.getTime() ?? NaN);
-  events.forEach((e, i) => {
-    expect(slots[i] <= ms(e.created), `the firing recorded at ${e.created} falls on no second of ${describe}`).to.equal(true);
-  });
-  slots.slice(1).forEach((slot, i) => {
-    const next = cron!.nextRun(new Date(slots[i]))!.getTime();
-    expect(new Date(slot).toISOString(), `after the firing at ${new Date(slots[i]).toISOString()} the next one of ${describe}`).to.equal(new Date(next).toISOString());
-  });
+/** Each event's slot: the instant of the schedule in whose second the target recorded it (none: off the schedule). */
+function slotOf(cron: Cron, created: number): number | null {
+  const slot = cron.nextRun(new Date(Math.floor(created / 1000) * 1000 - 1))?.getTime();
+  return slot !== undefined && Math.floor(slot / 1000) === Math.floor(created / 1000) ? slot : null;
+}
+
+/** The observation window of a cron rule: from the rule's creation (the target's time) to `end`. */
+interface CronWindow { start: number; end: number }
+
+/** Watch the rule's events until the window ended (plus recording slack), failing at once on an off-schedule firing. */
+async function watchCron(world: AcceptanceWorld, window: CronWindow): Promise<void> {
+  const { cron, describe: what } = world.recall<Timer>('attune.timer');
+  const rule = world.recall<Rule>('attune.rule');
+  world.remember('attune.cron-window', window);
+  const onSchedule = (e: EventSummary) => slotOf(cron!, ms(e.created)) !== null;
+  await holdsFor(
+    async () => (await world.attune.listEvents({ rule_ref: rule.ref })).map((e) => `event ${e.id} at ${e.created}${onSchedule(e) ? '' : ' (OFF the schedule)'}`),
+    (events) => !events.some((e) => e.endsWith('(OFF the schedule)')),
+    Math.max(window.end + 1000 - Date.now(), 0),
+    { every: 250, what: `every event of ${rule.ref} on a second of ${what}` },
+  );
+}
+
+When('the schedule has run for {duration}', async function (this: AcceptanceWorld, duration: number) {
+  const start = ms(this.recall<Rule>('attune.rule').created);
+  await watchCron(this, { start, end: start + duration });
 });
+
+When('the schedule has run past the next minute boundary', async function (this: AcceptanceWorld) {
+  const start = ms(this.recall<Rule>('attune.rule').created);
+  // One second and a half into the next minute: the top of the minute is in the window, and nothing more.
+  await watchCron(this, { start, end: (Math.floor(start / 60_000) + 1) * 60_000 + 1500 });
+});
+
+Then('the timer fired on every second of the schedule in that window, and on no other', async function (this: AcceptanceWorld) {
+  const { cron, describe: what } = this.recall<Timer>('attune.timer');
+  const { start, end } = this.recall<CronWindow>('attune.cron-window');
+  const rule = this.recall<Rule>('attune.rule');
+  const iso = (t: number) => new Date(t).toISOString();
+  const due: number[] = [];
+  for (let t = cron!.nextRun(new Date(start)); t && t.getTime() <= end; t = cron!.nextRun(t)) due.push(t.getTime());
+  expect(due, `instants of ${what} between ${iso(start)} and ${iso(end)}`).to.not.be.empty;
+  const events = (await this.attune.listEvents({ rule_ref: rule.ref })).sort((a, b) => a.id - b.id);
+  const off = events.filter((e) => slotOf(cron!, ms(e.created)) === null).map((e) => e.created);
+  expect(off, `events of ${rule.ref} recorded on a second that is not one of ${what}`).to.deep.equal([]);
+  const inWindow = events.filter((e) => slotOf(cron!, ms(e.created))! <= end);
+  expect(inWindow.map((e) => iso(slotOf(cron!, ms(e.created))!)), `the seconds ${rule.ref} fired on between ${iso(start)} and ${iso(end)} (event times ${inWindow.map((e) => e.created).join(', ')})`)
+    .to.deep.equal(due.map(iso));
+  this.remember('attune.events', inWindow);
+  this.remember('attune.slots', due);
+});
+
+Then(
+  "each execution of the {fixture-action} started within {duration} of its firing's second and ran after it, in order",
+  async function (this: AcceptanceWorld, action: string, tolerance: number) {
+    const slots = this.recall<number[]>('attune.slots');
+    const events = this.recall<EventSummary[]>('attune.events');
+    const executions = this.recall<Execution[]>('attune.executions');
+    expect(executions.length, `executions for the ${slots.length} firings`).to.equal(slots.length);
+    let previous = 0;
+    for (const [i, execution] of executions.entries()) {
+      const done = await finished(this.attune, execution.id);
+      const slot = new Date(slots[i]).toISOString();
+      const times = `its slot ${slot}, event ${events[i].created}, execution created ${done.created}, started ${done.started_at}, ended ${done.updated}`;
+      // The target's own record: created after its event, started within the tolerance of the slot.
+      const started = ms(done.started_at ?? '') - slots[i];
+      expect(ms(done.created) >= ms(events[i].created) && started >= 0 && started <= tolerance, `execution ${done.id} of the ${action}: ${times}`).to.equal(true);
+      // The action's own clock: it ran after its slot, after the previous firing's run, before it ended.
+      const at = (done.result?.data as { at?: string } | undefined)?.at;
+      expect(at, `the time execution ${done.id} says it ran at (result ${JSON.stringify(done.result)})`).to.be.a('string');
+      expect(ms(at!) >= slots[i] && ms(at!) >= previous && ms(at!) <= ms(done.updated), `execution ${done.id} says it ran at ${at}; ${times}; previous run at ${new Date(previous).toISOString()}`).to.equal(true);
+      previous = ms(at!);
+    }
+  },
+);

@@ -26,7 +26,8 @@ Feature: T1.1 Interval timer automation
     Given I watch execution notifications
     And a rule that runs the echo action with message "hello from the timer" every 10 seconds
     When the timer has fired 1 time
-    Then each event created one enforcement for the rule
+    Then the first event was recorded within 10 seconds of the rule's creation, give or take 500 ms
+    And each event created one enforcement for the rule
     And each enforcement started one execution of the echo action
     And the echo action's execution has succeeded with output "hello from the timer"
     And that execution went through requested, scheduled, running and succeeded
