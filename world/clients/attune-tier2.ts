@@ -36,3 +36,16 @@ export async function deletePolicy(client: AttuneClient, ref: string): Promise<v
 export function queueStats(client: AttuneClient, actionRef: string): Promise<ApiReply> {
   return client.call('get', `/api/v1/actions/${encodeURIComponent(actionRef)}/queue-stats`);
 }
+
+/**
+ * A rule criterion as the plan writes it (`trigger.data.count > 100`, `datastore.threshold`) as
+ * upstream's rule conditions (event_processor.rs: `{expression: "{{ ... }}"}` over `event.payload`;
+ * keys are the `keystore.*` namespace).
+ */
+export function upstreamConditions(planCriterion: string): { expression: string } {
+  const expr = planCriterion
+    .replace(/^\s*\{\{\s*|\s*\}\}\s*$/g, '')
+    .replace(/\btrigger\.data\./g, 'event.payload.')
+    .replace(/\bdatastore\./g, 'keystore.');
+  return { expression: `{{ ${expr} }}` };
+}
