@@ -20,9 +20,12 @@ const stops: Stop[] = [];
 
 async function attune(cfg: AttuneConfig): Promise<AttuneConfig> {
   const { startAttune } = await import('../emulators/attune');
-  const emu = await startAttune({ admin: { login: cfg.login, password: cfg.password } });
+  const emu = await startAttune({ admin: { login: cfg.login, password: cfg.password }, worker: cfg.worker });
   stops.push(emu.stop);
-  return { target: 'remote', api_url: emu.apiUrl, notifier_url: emu.notifierUrl, database_url: emu.databaseUrl, login: cfg.login, password: cfg.password };
+  return {
+    target: 'remote', api_url: emu.apiUrl, notifier_url: emu.notifierUrl, database_url: emu.databaseUrl, login: cfg.login, password: cfg.password,
+    ...(cfg.worker ? { worker: cfg.worker } : {}),
+  };
 }
 
 async function waldur(cfg: WaldurConfig): Promise<WaldurConfig> {

@@ -17,6 +17,13 @@ export interface AttuneConfig {
   database_url?: string;
   login: string;
   password: string;
+  /** What the deployment's worker is configured with (T3.21); the embedded Attune is started with it. */
+  worker?: AttuneWorkerConfig;
+}
+
+export interface AttuneWorkerConfig {
+  max_output_size_bytes: number;
+  output_truncation_message?: string;
 }
 
 export interface WaldurInstanceConfig {
@@ -185,7 +192,8 @@ const WS = ['ws:', 'wss:'];
 
 const KEYS = {
   top: ['strict', 'emulators', ...SYSTEMS],
-  attune: ['target', 'api_url', 'notifier_url', 'database_url', 'login', 'password'],
+  attune: ['target', 'api_url', 'notifier_url', 'database_url', 'login', 'password', 'worker'],
+  attuneWorker: ['max_output_size_bytes', 'output_truncation_message'],
   waldur: ['target', 'a', 'b', 'broker', 'target_stomp', 'stomp', 'agent'],
   instance: ['url', 'token', 'admin_url'],
   broker: ['kind', 'ws_url', 'management_url', 'user', 'password'],
@@ -206,6 +214,11 @@ function readAttune(r: Reader, raw: Raw): AttuneConfig {
     cfg.api_url = r.url(raw, 'api_url', 'attune', HTTP);
     cfg.notifier_url = r.url(raw, 'notifier_url', 'attune', WS);
     if (raw.database_url) cfg.database_url = r.url(raw, 'database_url', 'attune', ['postgres:', 'postgresql:']);
+  }
+  if (raw.worker !== undefined) {
+    const w = r.section(raw.worker, 'attune.worker', KEYS.attuneWorker);
+    cfg.worker = { max_output_size_bytes: r.int(w, 'max_output_size_bytes', 'attune.worker', 10 * 1024 * 1024) };
+    if (w.output_truncation_message !== undefined) cfg.worker.output_truncation_message = r.str(w, 'output_truncation_message', 'attune.worker');
   }
   return cfg;
 }

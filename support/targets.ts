@@ -17,7 +17,9 @@ function attune(cfg: SuiteConfig): AttuneTarget {
   const a = cfg.attune!;
   if (a.target !== 'remote') throw notStarted('attune', cfg);
   registerSecret(a.password);
-  return { embedded: Boolean(cfg.emulators), apiUrl: a.api_url!, notifierUrl: a.notifier_url!, databaseUrl: a.database_url, login: a.login, password: a.password };
+  return { embedded: Boolean(cfg.emulators), apiUrl: a.api_url!, notifierUrl: a.notifier_url!, databaseUrl: a.database_url, login: a.login, password: a.password,
+    ...(a.worker ? { worker: { maxOutputSizeBytes: a.worker.max_output_size_bytes, outputTruncationMessage: a.worker.output_truncation_message } } : {}),
+  };
 }
 
 function waldur(cfg: SuiteConfig): WaldurTarget {

@@ -11,6 +11,8 @@ export interface AttuneTarget {
   databaseUrl?: string;
   login: string;
   password: string;
+  /** The worker's configured output limit and truncation message (T3.21), when the config says them. */
+  worker?: { maxOutputSizeBytes: number; outputTruncationMessage?: string };
 }
 
 export interface WaldurInstance {

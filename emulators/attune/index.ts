@@ -14,6 +14,7 @@ import { Database } from './db';
 import { Engine } from './engine';
 import { ApiError, errorHandler } from './http';
 import { Notifier } from './notifier';
+import { configureOutput } from './output';
 import { RateLimiter } from './ratelimit';
 import { Rbac } from './rbac';
 import { RuleNotices } from './rule-notices';
@@ -24,6 +25,8 @@ import { TimerSensor } from './sensor';
 
 export interface AttuneOptions {
   admin: { login: string; password: string };
+  /** The worker's config (the plan's `worker:` section): output limit and truncation message (output.ts). */
+  worker?: { max_output_size_bytes?: number; output_truncation_message?: string };
 }
 
 export interface RunningAttune {
@@ -34,6 +37,7 @@ export interface RunningAttune {
 }
 
 export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
+  configureOutput(opts.worker);
   const adminHash = hashPassword(opts.admin.password); // on the thread pool while the database boots
   const db = await Database.open();
   const packsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-packs-'));

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
 import { nodeModulesFor, processDir, pythonFor, runtimeEnvsDir } from './deps';
+import { BoundedOutput, outputLimits } from './output';
 
 export type Runtime = 'shell' | 'python' | 'node';
 
@@ -17,7 +18,10 @@ const ALIASES: Record<string, Runtime> = {
   'core.nodejs': 'node', nodejs: 'node', node: 'node',
 };
 
-const MAX_OUTPUT = 10 * 1024 * 1024; // worker.max_stdout_bytes / max_stderr_bytes
+/** The abort reason of a user's cancel (POST /executions/{id}/cancel): SIGTERM first, then SIGKILL. */
+export const CANCEL = 'cancel';
+/** Upstream's grace between SIGTERM and SIGKILL (process_executor.rs wait_for_terminated_child: 5 s). */
+export const CANCEL_GRACE_MS = 5000;
 // stdin is a socket pair, which makes Debian's bash source ~/.bashrc unless told not to.
 const BASH = ['--norc', '--noprofile'];
 
@@ -50,6 +54,8 @@ export interface RunOutcome {
   durationMs: number;
   timedOut: boolean;
   cancelled: boolean;
+  /** The signal that ended the process (SIGTERM, or SIGKILL after the grace period), if one did. */
+  signal?: string;
   error?: string;
 }
 
@@ -131,7 +137,9 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
   if (typeof cmd === 'string') return { ...base, exitCode: null, durationMs: 0, error: cmd };
   const [exe, args, cwd] = cmd;
   return new Promise((resolve) => {
-    const out = { stdout: [] as Buffer[], stderr: [] as Buffer[], stdoutBytes: 0, stderrBytes: 0 };
+    // Streamed into bounded buffers (output.ts): never more than the configured limit per stream.
+    const limits = outputLimits();
+    const out = { stdout: new BoundedOutput('stdout', limits), stderr: new BoundedOutput('stderr', limits) };
     let timedOut = false;
     let cancelled = false;
     const child = spawn(exe, args, {
@@ -148,44 +156,56 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
         /* already gone */
       }
     };
+    // Timeout and cancellation as upstream's process_executor.rs (execute_streaming_cancellable /
+    // terminate_process / wait_for_terminated_child): SIGTERM to the action's process group at once,
+    // SIGKILL if it is still there after the grace period. Any other abort (the emulator stopping)
+    // kills at once.
+    let graceTimer: NodeJS.Timeout | undefined;
+    const terminate = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      graceTimer = setTimeout(killTree, CANCEL_GRACE_MS);
+    };
     const timer = setTimeout(() => {
       timedOut = true;
-      killTree();
+      terminate();
     }, spec.timeoutMs);
     const onAbort = () => {
       cancelled = true;
-      killTree();
+      if (spec.signal.reason !== CANCEL) return killTree();
+      terminate();
     };
     if (spec.signal.aborted) onAbort();
     else spec.signal.addEventListener('abort', onAbort, { once: true });
-    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const bytes = stream === 'stdout' ? 'stdoutBytes' : 'stderrBytes';
-      if (out[bytes] < MAX_OUTPUT) out[stream].push(chunk.subarray(0, MAX_OUTPUT - out[bytes]));
-      out[bytes] += chunk.length;
-    };
+    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => out[stream].write(chunk);
     child.stdout.on('data', collect('stdout'));
     child.stderr.on('data', collect('stderr'));
     child.stdin.on('error', () => undefined); // the action may exit without reading stdin
     child.stdin.end(formatParameters(spec.parameters, spec.parameterFormat));
-    const finish = (exitCode: number | null, error?: string) => {
+    const finish = (exitCode: number | null, error?: string, signal?: string) => {
       clearTimeout(timer);
+      clearTimeout(graceTimer);
       spec.signal.removeEventListener('abort', onAbort);
       resolve({
         exitCode,
-        stdout: Buffer.concat(out.stdout).toString('utf8'),
-        stderr: Buffer.concat(out.stderr).toString('utf8'),
-        stdoutTruncated: out.stdoutBytes > MAX_OUTPUT,
-        stderrTruncated: out.stderrBytes > MAX_OUTPUT,
-        stdoutBytesTruncated: Math.max(out.stdoutBytes - MAX_OUTPUT, 0),
-        stderrBytesTruncated: Math.max(out.stderrBytes - MAX_OUTPUT, 0),
+        stdout: out.stdout.text(),
+        stderr: out.stderr.text(),
+        stdoutTruncated: out.stdout.truncated,
+        stderrTruncated: out.stderr.truncated,
+        stdoutBytesTruncated: out.stdout.bytesTruncated,
+        stderrBytesTruncated: out.stderr.bytesTruncated,
         durationMs: Date.now() - started,
         timedOut,
         cancelled,
         error,
+        ...(signal ? { signal } : {}),
       });
     };
     child.on('error', (e) => finish(null, `Failed to start ${exe}: ${e.message}`));
-    child.on('close', (code, signal) => finish(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 9) : null)));
+    child.on('close', (code, signal) => finish(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 9) : null), undefined, signal ?? undefined));
   });
 }
 
@@ -240,7 +260,8 @@ export function executionResult(executionId: number, outcome: RunOutcome, data: 
   return {
     succeeded,
     ...(outcome.cancelled ? { cancelled: true } : {}),
-    exit_code: outcome.exitCode,
+    // A timed-out process has no exit code of its own: upstream records -1 (process_executor.rs).
+    exit_code: outcome.timedOut ? -1 : outcome.exitCode,
     duration_ms: outcome.durationMs,
     ...(error ? { error } : {}),
     ...(outcome.stdout && data === undefined ? { stdout: outcome.stdout } : {}),
@@ -249,5 +270,6 @@ export function executionResult(executionId: number, outcome: RunOutcome, data: 
     ...truncated('stdout', outcome.stdoutTruncated, outcome.stdoutBytesTruncated),
     ...truncated('stderr', outcome.stderrTruncated, outcome.stderrBytesTruncated),
     ...(outcome.timedOut ? { timed_out: true } : {}),
+    ...(outcome.signal ? { signal: outcome.signal } : {}),
   };
 }
