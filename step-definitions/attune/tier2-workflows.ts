@@ -135,6 +135,13 @@ Given(
 );
 
 Given(
+  'a workflow whose task ignores SIGTERM and sleeps {int} seconds with a timeout of {int} seconds',
+  async function (this: AcceptanceWorld, seconds: number, timeout: number) {
+    useWorkflow(this, await defineWorkflow(this, 'timeout', [{ name: 'slow', action: act(this, 'slow'), input: { seconds, ignore_term: true }, timeout }]));
+  },
+);
+
+Given(
   'a workflow that runs a {int}-second task for each of {int} items with concurrency {int}',
   async function (this: AcceptanceWorld, seconds: number, count: number, concurrency: number) {
     this.remember('attune.items', Array.from({ length: count }, (_, i) => `item-${i + 1}`));
@@ -304,23 +311,30 @@ Then('every failed attempt kept its error {string}', function (this: AcceptanceW
 
 // ---- timeouts
 
+// Tolerance: up to 4 s late (process start and the kill on a loaded machine), never early.
 Then(
   "the task's execution failed after about {int} seconds, saying it timed out",
-  async function (this: AcceptanceWorld, timeout: number) {
+  async function (this: AcceptanceWorld, seconds: number) {
     const [run] = await tasksOf(this, 'slow');
     expect(run, 'execution of the slow task').to.exist;
     expect(run.status, `slow task ${JSON.stringify(run.result)}`).to.equal('failed');
     expect(String(run.result?.error), 'error of the slow task').to.include('timed out');
     const took = (ms(run.updated) - ms(run.started_at!)) / 1000;
-    expect(took, `the slow task ran ${run.started_at} -> ${run.updated}`).to.be.within(timeout, timeout + 4);
+    expect(took, `the slow task ran ${run.started_at} -> ${run.updated}`).to.be.within(seconds, seconds + 4);
     this.remember('attune.killed', run);
   },
 );
 
-Then('its exit code shows it was killed by a signal', function (this: AcceptanceWorld) {
+// Upstream records a timed-out process with exit code -1 (process_executor.rs).
+Then('its exit code marks the timeout', function (this: AcceptanceWorld) {
   const run = this.recall<Execution>('attune.killed');
-  // 128 + SIGTERM (15) or SIGKILL (9), as the worker reports a signalled process.
-  expect(run.result?.exit_code, `exit code of execution ${run.id}`).to.be.oneOf([143, 137]);
+  expect(run.result?.exit_code, `exit code of execution ${run.id}: ${JSON.stringify(run.result)}`).to.equal(-1);
+});
+
+// The plan's "exit code indicates SIGTERM/SIGKILL": the signal that ended the process, recorded next to it.
+Then('its result shows it was ended by {word}', function (this: AcceptanceWorld, signal: string) {
+  const run = this.recall<Execution>('attune.killed');
+  expect([run.result?.exit_code, run.result?.signal], `exit code and signal of execution ${run.id}: ${JSON.stringify(run.result)}`).to.deep.equal([-1, signal]);
 });
 
 // Observable only where the worker runs on this machine (the embedded target, or a worker on this host).
