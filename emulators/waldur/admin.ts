@@ -8,7 +8,8 @@ import type { Store } from './store';
 import type { LoggedRequest } from './instance';
 import { RESOURCE_STATES, newUuid } from './store';
 
-export interface AdminCtx { store: Store; market: Marketplace; events: Events; stomp: boolean; requests: LoggedRequest[] }
+export interface Listeners { add(stomp: boolean, port?: number): Promise<{ uuid: string; url: string }>; remove(uuid: string): Promise<void>; list(): { uuid: string; url: string }[] }
+export interface AdminCtx { store: Store; market: Marketplace; events: Events; stomp: boolean; requests: LoggedRequest[]; listeners: Listeners }
 
 function obj(req: Req): Record<string, Json> {
   if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new ApiError(400, { non_field_errors: ['Expected a JSON object.'] });
@@ -76,6 +77,21 @@ export function buildAdmin(): Router<AdminCtx> {
     if (!RESOURCE_STATES.includes(state)) throw invalid('state', `"${state}" is not a valid choice.`);
     const res = c.store.addResource({ offering: offering.uuid, project: project.uuid, name: String(b.name ?? ''), state, backend_id: String(b.backend_id ?? ''), limits: b.limits && typeof b.limits === 'object' ? b.limits : {} });
     return { status: 201, body: c.store.resource(res) };
+  });
+
+  // A second server block (nginx) for the same Waldur: {"stomp": false} serves the API but answers a plain
+  // GET on /rmqws-stomp with the SPA page (200), as a Waldur without the STOMP location does (known issue 3).
+  r.add('GET', '/__admin/listeners', (_q, c) => ({ body: c.listeners.list() }));
+  r.add('POST', '/__admin/listeners', async (q, c) => {
+    const b = obj(q);
+    if (typeof b.stomp !== 'boolean') throw invalid('stomp', 'Must be a valid boolean.');
+    if (b.port !== undefined && (!Number.isInteger(b.port) || b.port < 1 || b.port > 65535)) throw invalid('port', 'A valid port number is required.');
+    return { status: 201, body: await c.listeners.add(b.stomp, b.port) };
+  });
+  r.add('DELETE', '/__admin/listeners/:uuid', async (q, c) => {
+    const hex = toHex(q.params[0]);
+    if (hex) await c.listeners.remove(hex);
+    return { status: 204 };
   });
 
   // Resource.objects.get(uuid=…).delete(): removes a resource made above (no order, no events).

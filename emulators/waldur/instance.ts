@@ -1,6 +1,7 @@
 // One Waldur instance: HTTP server with the REST API under /api/, the operator endpoint under
 // /__admin/, and /rmqws-stomp proxied to the broker's web-STOMP endpoint (as nginx does upstream).
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { connect, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -53,7 +54,10 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
   if (!staff) throw new Error('seed must create a staff user');
 
   const requests: LoggedRequest[] = [];
-  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  /** Extra server blocks an operator added (`POST __admin/listeners`): same Waldur, with or without /rmqws-stomp. */
+  const listeners = new Map<string, { url: string; close(): Promise<void> }>();
+  let nextHost = 0;
+  const dispatch = async (req: IncomingMessage, res: ServerResponse, stompWsUrl: string | null = opts.stompWsUrl): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
     const method = (req.method ?? 'GET').toUpperCase();
@@ -68,7 +72,7 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
     try {
       if (path === '/rmqws-stomp' || path === '/rmqws-stomp/') {
         // nginx answers a plain GET on a WebSocket location with 426; without it the SPA page is served.
-        send(res, null, opts.stompWsUrl ? { status: 426, contentType: 'text/plain', body: 'Upgrade Required', headers: { Upgrade: 'websocket' } } : { status: 200, contentType: 'text/html', body: SPA_PAGE });
+        send(res, null, stompWsUrl ? { status: 426, contentType: 'text/plain', body: 'Upgrade Required', headers: { Upgrade: 'websocket' } } : { status: 200, contentType: 'text/html', body: SPA_PAGE });
         return;
       }
       if (path === '/api-auth/password/') {
@@ -91,7 +95,7 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
       request = { method, path, query: url.searchParams, body: parseJsonBody(raw, req.headers['content-type']), params: found.params, headers: req.headers };
       const reply: Reply = user
         ? await (found.handler as Handler<Ctx>)(request, { store, market, events, user })
-        : await (found.handler as Handler<AdminCtx>)(request, { store, market, events, stomp: !!opts.stompWsUrl, requests });
+        : await (found.handler as Handler<AdminCtx>)(request, { store, market, events, stomp: !!stompWsUrl, requests, listeners: { add: addListener, remove: removeListener, list: () => [...listeners].map(([uuid, l]) => ({ uuid, url: l.url })) } });
       send(res, request, reply);
     } catch (e) {
       if (e instanceof ApiError) {
@@ -102,15 +106,64 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
       }
     }
   };
-  server.on('request', (req, res) => void dispatch(req, res));
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => proxyUpgrade(req, socket, head, opts.stompWsUrl, sockets));
-  // A request the HTTP parser refuses (e.g. the request line "BLAH") gets nginx's 400 page, then the close.
-  server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable || e.code === 'ECONNRESET') return void socket.destroy();
-    const [status, text] = e.code === 'HPE_HEADER_OVERFLOW' ? ['431', 'Request Header Fields Too Large'] : ['400', 'Bad Request'];
-    const page = `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(page)}\r\nConnection: close\r\n\r\n${page}`);
-  });
+  const wire = (srv: Server, stompWsUrl: string | null, open: Set<Duplex>): void => {
+    srv.on('request', (req, res) => void dispatch(req, res, stompWsUrl));
+    srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => proxyUpgrade(req, socket, head, stompWsUrl, open));
+    // A request the HTTP parser refuses (e.g. the request line "BLAH") gets nginx's 400 page, then the close.
+    srv.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+      if (!socket.writable || e.code === 'ECONNRESET') return void socket.destroy();
+      const [status, text] = e.code === 'HPE_HEADER_OVERFLOW' ? ['431', 'Request Header Fields Too Large'] : ['400', 'Bad Request'];
+      const page = `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(page)}\r\nConnection: close\r\n\r\n${page}`);
+    });
+  };
+  wire(server, opts.stompWsUrl, sockets);
+
+  // A second nginx server block in front of the same Waldur, with (stomp) or without the /rmqws-stomp location.
+  // With `port`, the block listens on that port of its own loopback address (127.0.0.2, .3, ...): a Waldur
+  // on another host that an agent copying the source's stomp_ws_port reaches on the same port number.
+  async function addListener(stomp: boolean, port?: number): Promise<{ uuid: string; url: string }> {
+    const srv = createServer();
+    const open = new Set<Duplex>();
+    srv.on('connection', (s) => {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+    });
+    wire(srv, stomp ? opts.stompWsUrl : null, open);
+    let host = '127.0.0.1';
+    for (let attempt = 0; ; attempt += 1) {
+      host = port === undefined ? '127.0.0.1' : `127.0.${Math.floor(nextHost / 250)}.${(nextHost % 250) + 2}`;
+      if (port !== undefined) nextHost = (nextHost + 1) % 60_000;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen(port ?? 0, host, () => {
+            srv.off('error', reject);
+            resolve();
+          });
+        });
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt > 50) throw e;
+      }
+    }
+    const uuid = randomUUID().replace(/-/g, '');
+    const url = `http://${host}:${(srv.address() as AddressInfo).port}/`;
+    listeners.set(uuid, {
+      url,
+      close: () => new Promise<void>((resolve) => {
+        srv.close(() => resolve());
+        for (const s of open) s.destroy();
+        srv.closeAllConnections();
+      }),
+    });
+    return { uuid, url };
+  }
+  async function removeListener(uuid: string): Promise<void> {
+    const l = listeners.get(uuid);
+    listeners.delete(uuid);
+    await l?.close();
+  }
 
   return {
     url: base,
@@ -119,6 +172,7 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
     store,
     async stop() {
       await events.idle();
+      await Promise.all([...listeners.keys()].map(removeListener));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();

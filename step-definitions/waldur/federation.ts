@@ -5,6 +5,7 @@
  */
 import { After, Given } from '@cucumber/cucumber';
 import { AcceptanceWorld } from '../../world/world';
+import { unavailable } from './strict';
 import { Side, Track, WaldurInstanceClient } from '../../world/clients/waldur';
 import { AgentDriver, ComponentMapping, Federation, agentDriver } from '../../world/clients/waldur-agent';
 
@@ -58,9 +59,6 @@ Given('Waldur A and Waldur B are federated with {mapping} components', async fun
 /** The plan's pre-flight (check_stomp_available): a plain GET on /rmqws-stomp answers 426. */
 Given('{waldur} offers STOMP over WebSocket', async function (this: AcceptanceWorld, side: Side) {
   const status = await this.waldur.side(side).stompProbe();
-  if (status !== 426) {
-    this.log(`skipped: Waldur ${side.toUpperCase()} answers ${status} (not 426) on /rmqws-stomp, so it offers no STOMP over WebSocket`);
-    return 'skipped';
-  }
+  if (status !== 426) return unavailable(this, `Waldur ${side.toUpperCase()} answers ${status} (not 426) on /rmqws-stomp, so it offers no STOMP over WebSocket`);
   return undefined;
 });

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { eventually } from '../../world/wait';
 import { WaldurOrder, dashedUuid, hexUuid } from '../../world/clients/waldur';
-import { OrderRun } from '../../world/clients/waldur-agent';
+import { ORDER_POLL_TIMEOUT_S, OrderRun } from '../../world/clients/waldur-agent';
 import { federation, siteAgent } from './federation';
 import { trackResources } from './resources';
 
@@ -96,6 +96,15 @@ Then('the order on Waldur A ends {orderState}', async function (this: Acceptance
   const run = this.recall<OrderRun>('run');
   const order = await this.waldur.a.order(this.recall<WaldurOrder>('order').uuid);
   expect(order.state, `order state on Waldur A after ${run.cycles} processor cycles (error: "${order.error_message}")`).to.equal(state);
+});
+
+// Known issue 3: polling must finish what target STOMP did not, within backend_settings.order_poll_timeout,
+// measured on Waldur A's own timestamps (created -> completed_at).
+Then('the order on Waldur A was completed within the order poll timeout', async function (this: AcceptanceWorld) {
+  const order = await this.waldur.a.order(this.recall<WaldurOrder>('order').uuid);
+  expect(order.completed_at, 'completed_at of the order on Waldur A').to.be.a('string');
+  const seconds = (Date.parse(order.completed_at!) - Date.parse(order.created)) / 1000;
+  expect(seconds, `seconds from creation to completion of order ${order.uuid} on Waldur A`).to.be.at.most(ORDER_POLL_TIMEOUT_S);
 });
 
 // Known issue 2: proves the fault took effect, so the scenario exercises the agent's fallback.

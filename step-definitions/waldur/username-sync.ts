@@ -12,7 +12,7 @@ import { StompCapture, CapturedFrame } from '../../world/capture/stomp';
 import { Json, OfferingRefs, WaldurInstanceClient, WaldurUser, hexUuid } from '../../world/clients/waldur';
 import { UsernameSyncAgent, UsernameSyncOffering, UsernameSyncReport } from '../../world/clients/waldur-agent';
 import { tracker } from './federation';
-import { unavailable } from './agent';
+import { unavailable } from './strict';
 
 type Which = 'A' | 'B';
 type Subscriber = 'user_a' | 'user_b';

@@ -54,7 +54,12 @@ export interface AgentOptions {
   mode: AgentMode;
   /** backend_settings.target_stomp_enabled */
   targetStomp: boolean;
+  /** backend_settings.target_api_url when the agent reaches Waldur B through another address than the config's. */
+  targetUrl?: string;
 }
+
+/** backend_settings.order_poll_timeout (seconds): upstream's default, the bound for polling to finish an order. */
+export const ORDER_POLL_TIMEOUT_S = 300;
 
 export interface AgentConnection {
   /** The agent's name for the offering ("Target: <name>" for the target side); null where not observable. */
@@ -112,8 +117,9 @@ export function agentConfigYaml(target: WaldurTarget, fed: Federation, opts: Age
         stomp_enabled: opts.mode === 'event_process',
         ...stompSettings(target.a.url),
         backend_settings: {
-          target_api_url: target.b.url,
+          target_api_url: opts.targetUrl ?? target.b.url,
           target_api_token: target.b.token,
+          order_poll_timeout: ORDER_POLL_TIMEOUT_S,
           target_offering_uuid: fed.b.offering.uuid,
           target_customer_uuid: fed.b.offering.customerUuid,
           user_match_field: 'username',
@@ -152,8 +158,8 @@ export abstract class AgentDriver {
     return this.start({ mode: 'order_process', targetStomp });
   }
 
-  startEvents(targetStomp: boolean): Promise<Json> {
-    return this.start({ mode: 'event_process', targetStomp });
+  startEvents(targetStomp: boolean, targetUrl?: string): Promise<Json> {
+    return this.start({ mode: 'event_process', targetStomp, targetUrl });
   }
 
   /**

@@ -23,6 +23,8 @@ export interface WaldurOrder {
   offering_uuid: string;
   error_message: string;
   limits: Record<string, number>;
+  created: string;
+  completed_at: string | null;
 }
 
 export interface WaldurResource {
@@ -282,8 +284,8 @@ export class WaldurInstanceClient {
   // ---- events ------------------------------------------------------------------------------------
 
   /** HTTP status of a plain GET on /rmqws-stomp: 426 = STOMP over WebSocket is configured. */
-  async stompProbe(): Promise<number> {
-    const res = await this.http.get('rmqws-stomp', { maxRedirects: 0 });
+  async stompProbe(baseUrl?: string): Promise<number> {
+    const res = await this.http.get(baseUrl ? new URL('rmqws-stomp', baseUrl).toString() : 'rmqws-stomp', { maxRedirects: 0 });
     return res.status;
   }
 
@@ -341,6 +343,21 @@ export class WaldurInstanceClient {
       if (del.status !== 204) throw new WaldurCallError(this.side, 'DELETE', `__admin/resources/${uuid}`, del.status, del.data);
     });
     return uuid;
+  }
+
+  /**
+   * A second server block in front of this Waldur (operator), with or without the /rmqws-stomp location;
+   * with `port`, on that port of an address of its own. Answers its base URL. Registered for removal.
+   */
+  async addServerBlock(stomp: boolean, track: Track, port?: number): Promise<string> {
+    const res = await this.http.post(this.adminPath('listeners'), { stomp, port });
+    if (res.status !== 201) throw new WaldurCallError(this.side, 'POST', '__admin/listeners', res.status, res.data);
+    const { uuid, url } = res.data;
+    track(`server block ${url} of Waldur ${this.side.toUpperCase()}`, async () => {
+      const del = await this.http.delete(this.adminPath(`listeners/${uuid}`));
+      if (del.status !== 204) throw new WaldurCallError(this.side, 'DELETE', `__admin/listeners/${uuid}`, del.status, del.data);
+    });
+    return url;
   }
 
   /** offering.plugin_options.update(...); offering.save() through the operator. */
