@@ -11,7 +11,7 @@ import type { Crypto } from './secrets';
 import { conditionsMatch, Context, render, truthy } from './templates';
 import { CANCEL, executionResult, failureMessage, parseOutput, run, runtimeOf } from './worker';
 
-export const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'timeout', 'abandoned']);
+export const TERMINAL = new Set(['completed', 'succeeded_with_errors', 'failed', 'cancelled', 'timeout', 'abandoned']);
 export const EXEC_SELECT = `SELECT e.*, enf.rule_ref, enf.trigger_ref FROM execution e LEFT JOIN enforcement enf ON enf.id = e.enforcement`;
 const DEFAULT_TIMEOUT_S = 300; // worker.task_timeout
 
@@ -421,6 +421,7 @@ export class Engine {
     const started = new Set<string>();
     const launched: Promise<void>[] = [];
     let failure: string | undefined;
+    let withErrors = false; // a task failed under the plan's `on_failure: continue`
     const launch = (task: Row) => {
       started.add(String(task.name));
       launched.push(
@@ -443,6 +444,7 @@ export class Engine {
             const when = tr.when === undefined ? true : truthy(render(tr.when, { ...ctx, ...fns }));
             if (!when) continue;
             handled = true;
+            if (tr.continued) withErrors = true;
             for (const [k, v] of Object.entries(tr.publish)) (ctx.workflow as Row)[k] = render(v, { ...ctx, ...fns });
             for (const next of tr.do) {
               const t = byName.get(next);
@@ -466,7 +468,7 @@ export class Engine {
     }
     const output = def.output_map ? render(def.output_map, ctx) : undefined;
     const result = { succeeded: !failure, tasks: ctx.task, ...(output !== undefined ? { output } : {}), ...(failure ? { error: failure } : {}) };
-    await this.transition(exec.id, ['running'], failure ? 'failed' : 'completed', { result });
+    await this.transition(exec.id, ['running'], failure ? 'failed' : withErrors ? 'succeeded_with_errors' : 'completed', { result });
   }
 
   /** One workflow task: a single child execution, or one per item (with_items) with a concurrency cap. */
@@ -532,6 +534,8 @@ export class Engine {
 
 interface Transition {
   when?: string;
+  /** The plan's `on_failure: continue`: the failure is carried on past, the workflow ends succeeded_with_errors. */
+  continued?: boolean;
   publish: Record<string, unknown>;
   do: string[];
 }
@@ -544,7 +548,10 @@ function transitions(task: Row): Transition[] {
   if (Array.isArray(task.next)) return task.next.map((n: Row) => ({ when: n.when, publish: publish(n.publish), do: list(n.do) }));
   const out: Transition[] = [];
   if (task.on_success) out.push({ when: '{{ succeeded() }}', publish: publish(task.publish), do: list(task.on_success) });
-  if (task.on_failure) out.push({ when: '{{ failed() }}', publish: {}, do: list(task.on_failure) });
+  // The plan's failure policies as keywords (not task names): `abort` leaves the failure unhandled,
+  // `continue` follows the success transitions anyway (upstream: on_failure names a task).
+  if (task.on_failure === 'continue') out.push({ when: '{{ failed() }}', publish: {}, do: list(task.on_success), continued: true });
+  else if (task.on_failure && task.on_failure !== 'abort') out.push({ when: '{{ failed() }}', publish: {}, do: list(task.on_failure) });
   if (task.on_timeout) out.push({ when: '{{ timed_out() }}', publish: {}, do: list(task.on_timeout) });
   if (task.on_complete) out.push({ publish: {}, do: list(task.on_complete) });
   return out;

@@ -13,7 +13,7 @@ import { ApiError, Body, badRequest, conflict, deleted, forbidden, idParam, inva
 import { logPath } from './worker';
 import { listPage, updateRow } from './routes-catalog';
 
-const STATUSES = ['requested', 'scheduling', 'scheduled', 'running', 'completed', 'failed', 'canceling', 'cancelled', 'timeout', 'abandoned'];
+const STATUSES = ['requested', 'scheduling', 'scheduled', 'running', 'completed', 'succeeded_with_errors', 'failed', 'canceling', 'cancelled', 'timeout', 'abandoned'];
 const INQUIRY_STATUSES = ['pending', 'responded', 'timeout', 'cancelled'];
 // attune_common::models::enums::EnforcementStatus (snake_case).
 const ENFORCEMENT_STATUSES = ['created', 'processed', 'disabled'];

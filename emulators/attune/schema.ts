@@ -7,8 +7,9 @@ SET search_path TO attune, public;
 -- as upstream's deployments do: unqualified names resolve to the attune schema for every session
 ALTER DATABASE postgres SET search_path TO attune, public;
 
+-- succeeded_with_errors: the plan's workflow status under on_failure: continue (not upstream's).
 CREATE TYPE attune.execution_status_enum AS ENUM
-  ('requested','scheduling','scheduled','running','completed','failed','canceling','cancelled','timeout','abandoned');
+  ('requested','scheduling','scheduled','running','completed','succeeded_with_errors','failed','canceling','cancelled','timeout','abandoned');
 CREATE TYPE attune.enforcement_status_enum AS ENUM ('created','processed','disabled');
 CREATE TYPE attune.enforcement_condition_enum AS ENUM ('any','all');
 CREATE TYPE attune.inquiry_status_enum AS ENUM ('pending','responded','timeout','cancelled');

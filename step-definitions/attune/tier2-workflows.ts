@@ -98,7 +98,10 @@ Given('a child workflow of two tasks, run by a parent workflow', async function 
   }));
 });
 
-/** abort: only a success transition leads on; continue: the next task runs either way; retry: the task is retried twice. */
+/**
+ * abort: only a success transition leads on; recover: a completion transition runs the next task either
+ * way (upstream); continue: the plan's `on_failure: continue`; retry: the task is retried twice.
+ */
 Given(
   'a workflow of three tasks whose second always fails, with the failure policy {string}',
   async function (this: AcceptanceWorld, policy: string) {
@@ -106,9 +109,10 @@ Given(
     const token = this.uniqueName('fail');
     const second: Task = { name: 'second', action: act(this, 'flaky'), input: { token, fail_times: 99 } };
     if (policy === 'abort') second.next = [{ when: '{{ succeeded() }}', do: ['third'] }];
-    else if (policy === 'continue') second.on_complete = 'third';
+    else if (policy === 'recover') second.on_complete = 'third';
+    else if (policy === 'continue') Object.assign(second, { on_failure: 'continue', on_success: 'third' });
     else if (policy === 'retry') Object.assign(second, { retry: { count: 2, delay: 1 }, on_success: 'third' });
-    else throw new Error(`unknown failure policy "${policy}" (abort, continue, retry)`);
+    else throw new Error(`unknown failure policy "${policy}" (abort, recover, continue, retry)`);
     useWorkflow(this, await defineWorkflow(this, `policy_${policy}`, [
       { name: 'first', action: emit, input: { message: 'first' }, on_success: 'second' },
       second,

@@ -18,7 +18,9 @@ import { registerSecret } from '../redact';
 /** Upstream `execution_status_enum` (REPORT §1.10). */
 export type ExecutionStatus =
   | 'requested' | 'scheduling' | 'scheduled' | 'running' | 'completed'
-  | 'failed' | 'canceling' | 'cancelled' | 'timeout' | 'abandoned';
+  | 'failed' | 'canceling' | 'cancelled' | 'timeout' | 'abandoned'
+  // The plan's workflow status under `on_failure: continue`; not upstream's (an @upstream-gap).
+  | 'succeeded_with_errors';
 
 /** The plan's status words -> upstream's (the plan says "succeeded", upstream says "completed"). */
 export const PLAN_STATUS: Record<string, ExecutionStatus> = {
@@ -27,6 +29,7 @@ export const PLAN_STATUS: Record<string, ExecutionStatus> = {
   scheduled: 'scheduled',
   running: 'running',
   succeeded: 'completed',
+  'succeeded with errors': 'succeeded_with_errors',
   completed: 'completed',
   failed: 'failed',
   canceling: 'canceling',
@@ -36,7 +39,7 @@ export const PLAN_STATUS: Record<string, ExecutionStatus> = {
   abandoned: 'abandoned',
 };
 
-export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['completed', 'failed', 'cancelled', 'timeout', 'abandoned']);
+export const TERMINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['completed', 'succeeded_with_errors', 'failed', 'cancelled', 'timeout', 'abandoned']);
 
 /** Built-in core timer triggers; the timer itself is the rule's trigger_params (REPORT §3.2). */
 export const TIMER_TRIGGERS = {
