@@ -76,11 +76,15 @@ export class Audit {
     );
   }
 
-  /** An execution was requested by `executor` (an identity) or by a rule's enforcement. */
+  /** An execution was requested by `executor` (an identity; its login read in the same statement) or, without one, by the executor. */
   async created(exec: Row): Promise<void> {
-    const who = exec.executor ? await this.db.one('SELECT id, login FROM identity WHERE id = $1', [exec.executor]) : undefined;
-    const actor: Actor = who ? { identity: Number(who.id), login: who.login, tokenType: exec.parent ? 'execution' : 'access' } : EXECUTOR;
-    await this.record({ eventType: 'execution.created', outcome: 'success', actor, exec, details: { status: exec.status, enforcement: exec.enforcement, parent: exec.parent } });
+    await this.db.query(
+      `INSERT INTO audit_event (category, event_type, outcome, actor_identity, actor_login, actor_token_type, resource_type, resource_id, resource_ref, details, tenant)
+       SELECT 'execution', 'execution.created', 'success', i.id, COALESCE(i.login, $2), CASE WHEN i.id IS NULL THEN 'service' WHEN $3::boolean THEN 'execution' ELSE 'access' END,
+              'execution', $4, $5, $6, $7
+       FROM (SELECT 1) one LEFT JOIN identity i ON i.id = $1`,
+      [exec.executor ?? null, EXECUTOR.login, exec.parent != null, exec.id, exec.action_ref, json({ status: exec.status, enforcement: exec.enforcement, parent: exec.parent }), exec.tenant],
+    );
   }
 
   /** A status change: the step it stands for, by the component that made it. */

@@ -27,8 +27,8 @@ Feature: T3.20 Secret injection
   Scenario: README scenario 4, secret management
     # "Action can access secret via get_secret() helper": the probe reads it with get_secret()
     # (e2e_probe/actions/attune_secrets.py), which reads the parameter document from stdin.
-    Then the database holds the secret only encrypted
     When the secret probe action runs, looking for the secret "api_key"
     Then the action received the secret on its standard input
     And the secret is not in the action's environment
     And the secret is not in the execution's output, logs or record
+    And the database holds the secret only encrypted
