@@ -7,15 +7,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as YAML from 'yaml';
+import { containerCommand } from './container';
 import { nodeModulesFor, processDir, pythonFor, runtimeEnvsDir } from './deps';
 import { BoundedOutput, outputLimits } from './output';
 
-export type Runtime = 'shell' | 'python' | 'node';
+export type Runtime = 'shell' | 'python' | 'node' | 'container';
 
 const ALIASES: Record<string, Runtime> = {
   'core.shell': 'shell', shell: 'shell', bash: 'shell', sh: 'shell', local: 'shell', 'local-shell-script': 'shell',
   'core.python': 'python', python: 'python', python3: 'python', 'python-script': 'python',
   'core.nodejs': 'node', nodejs: 'node', node: 'node',
+  container: 'container', // the plan's T3.17 container runner (container.ts)
 };
 
 /** The abort reason of a user's cancel (POST /executions/{id}/cancel): SIGTERM first, then SIGKILL. */
@@ -110,11 +112,17 @@ export function pythonInterpreter(): Promise<string> {
   return python;
 }
 
-async function command(spec: RunSpec): Promise<[string, string[], string] | string> {
+type Command = [exe: string, args: string[], cwd: string, cleanup?: () => Promise<void>];
+
+async function command(spec: RunSpec): Promise<Command | string> {
   const file = scriptFile(spec.packDir, spec.entrypoint);
   const cwd = spec.packDir ?? os.tmpdir();
   if (file) {
     if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, file], path.dirname(file)];
+    if (spec.runtime === 'container') {
+      const c = await containerCommand(spec.packDir!, file, spec.env);
+      return typeof c === 'string' ? c : [c.exe, c.args, path.dirname(file), c.cleanup];
+    }
     // Per-pack dependencies (deps.ts): the pack's venv interpreter, its node_modules installed.
     const packRef = spec.env.ATTUNE_PACK_REF ?? path.basename(spec.packDir ?? '');
     try {
@@ -135,7 +143,7 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
   const started = Date.now();
   const base = { stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: false, cancelled: false };
   if (typeof cmd === 'string') return { ...base, exitCode: null, durationMs: 0, error: cmd };
-  const [exe, args, cwd] = cmd;
+  const [exe, args, cwd, cleanup] = cmd;
   return new Promise((resolve) => {
     // Streamed into bounded buffers (output.ts): never more than the configured limit per stream.
     const limits = outputLimits();
@@ -189,7 +197,8 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
       clearTimeout(timer);
       clearTimeout(graceTimer);
       spec.signal.removeEventListener('abort', onAbort);
-      resolve({
+      // A container is gone before the run counts as finished (also after a timeout or a cancel).
+      void Promise.resolve(cleanup?.()).catch(() => undefined).then(() => resolve({
         exitCode,
         stdout: out.stdout.text(),
         stderr: out.stderr.text(),
@@ -202,7 +211,7 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
         cancelled,
         error,
         ...(signal ? { signal } : {}),
-      });
+      }));
     };
     child.on('error', (e) => finish(null, `Failed to start ${exe}: ${e.message}`));
     child.on('close', (code, signal) => finish(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 9) : null), undefined, signal ?? undefined));
