@@ -6,8 +6,8 @@ import { jwtVerify, SignJWT } from 'jose';
 import type { Database, Row } from './db';
 import { AuthError } from './http';
 
-export type TokenType = 'access' | 'refresh' | 'execution';
-const LIFETIME: Record<TokenType, number> = { access: 3600, refresh: 604800, execution: 300 };
+export type TokenType = 'access' | 'refresh' | 'execution' | 'sensor';
+const LIFETIME: Record<TokenType, number> = { access: 3600, refresh: 604800, execution: 300, sensor: 86400 };
 
 /** Who is calling: the identity behind a verified token. `tenant` scopes every resource. */
 export interface Caller {
@@ -89,7 +89,7 @@ export class Tokens {
       const header = req.headers.authorization ?? '';
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) return next(new AuthError('Missing authentication token'));
-      this.verify(m[1], ['access', 'execution']).then(
+      this.verify(m[1], ['access', 'execution', 'sensor']).then(
         (caller) => {
           res(req).caller = caller;
           next();

@@ -22,6 +22,7 @@ import { activityRoutes, expireInquiries, expireKeys, webhookRoutes } from './ro
 import { catalogRoutes, healthAndAuthRoutes, jsonBody } from './routes-catalog';
 import { Crypto } from './secrets';
 import { TimerSensor } from './sensor';
+import { SensorManager, sensorRoutes } from './sensors';
 
 export interface AttuneOptions {
   admin: { login: string; password: string };
@@ -47,6 +48,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   let apiUrl = '';
   const engine = new Engine(db, notifier, tokens, crypto, () => apiUrl);
   const sensor = new TimerSensor(db, engine);
+  const sensors = new SensorManager(db, tokens, () => apiUrl);
   const ctx: Ctx = { db, tokens, engine, sensor, notifier, crypto, packsRoot };
   const rbac = new Rbac(db);
   await rbac.init();
@@ -71,7 +73,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   app.use('/api/v1', webhookRoutes(ctx)); // unauthenticated, raw body
   app.use(jsonBody);
   app.use(healthAndAuthRoutes(ctx));
-  app.use('/api/v1', tokens.middleware(), limiter.middleware(), rbac.middleware(), rbac.routes(), audit.routes(), catalogRoutes(ctx), activityRoutes(ctx));
+  app.use('/api/v1', tokens.middleware(), limiter.middleware(), rbac.middleware(), rbac.routes(), audit.routes(), catalogRoutes(ctx), activityRoutes(ctx), sensorRoutes(ctx));
   app.use((_req, _res, next) => next(new ApiError(404, 'NOT_FOUND', 'Route not found')));
   app.use(errorHandler);
 
@@ -81,6 +83,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const notifierUrl = await notifier.listen();
   await sensor.syncAll();
+  sensors.start();
   const expiry = setInterval(() => void Promise.all([expireInquiries(ctx), expireKeys(ctx)]).catch(() => undefined), 1000);
 
   let stopped: Promise<void> | undefined;
@@ -88,6 +91,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
     (stopped ??= (async () => {
       clearInterval(expiry);
       await sensor.stop();
+      await sensors.stop();
       await engine.stop();
       ruleNotices.stop();
       server.closeAllConnections();

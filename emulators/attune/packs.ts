@@ -9,6 +9,7 @@ import type { Caller } from './auth';
 import { createAction, createPack, createRule, createTrigger, createWorkflow } from './catalog';
 import type { Database, Row } from './db';
 import { badRequest, Body, conflict, invalid } from './http';
+import { registerSensors } from './sensors';
 
 function readYaml(file: string): Row {
   try {
@@ -52,6 +53,7 @@ export async function registerPack(db: Database, caller: Caller, source: string,
     if (!t.ref) continue;
     await createTrigger(db, caller, new Body({ ref: t.ref, pack_ref: ref, label: t.label ?? t.ref, description: t.description, enabled: t.enabled, param_schema: t.parameters, out_schema: t.output }));
   }
+  await registerSensors(db, caller, pack, yamlFiles(path.join(dir, 'sensors')).map(readYaml));
   for (const file of yamlFiles(path.join(dir, 'actions'))) {
     const a = readYaml(file);
     if (!a.ref) continue; // upstream's loader skips YAML without ref

@@ -130,6 +130,26 @@ CREATE TABLE attune.rule (
   updated TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
+-- Custom sensors (pack sensors/*.yaml), run as standalone processes by sensors.ts.
+CREATE TABLE attune.sensor (
+  id BIGSERIAL PRIMARY KEY,
+  ref TEXT NOT NULL UNIQUE,
+  pack BIGINT REFERENCES attune.pack(id) ON DELETE CASCADE,
+  pack_ref TEXT,
+  label TEXT NOT NULL,
+  description TEXT,
+  entrypoint TEXT NOT NULL,
+  runtime_ref TEXT NOT NULL,
+  trigger BIGINT REFERENCES attune.trigger(id) ON DELETE CASCADE,
+  trigger_ref TEXT NOT NULL,
+  enabled BOOLEAN NOT NULL DEFAULT true,
+  param_schema JSONB,
+  config JSONB NOT NULL DEFAULT '{}',
+  tenant TEXT,
+  created TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
 CREATE TABLE attune.event (
   id BIGSERIAL PRIMARY KEY,
   trigger BIGINT REFERENCES attune.trigger(id) ON DELETE SET NULL,
