@@ -24,6 +24,8 @@ process.env.E2E_RUN_ID ??= Date.now().toString(36);
 process.env.E2E_RUN_STARTED ??= new Date().toISOString();
 
 const workers = Number(process.env.E2E_PARALLEL ?? 4);
+// The reports' base name: the profile that writes its own (ci, nightly, rabbitmq), else cucumber.
+const reportName = profiles.find((p) => ['ci', 'nightly', 'rabbitmq'].includes(p)) ?? 'cucumber';
 
 // Reports are written under reports/.staged-<run>/ and moved into reports/ when the run ends
 // normally, so an interrupted run leaves the previous run's reports as they were.
@@ -69,8 +71,14 @@ function stop(message) {
 async function prepare() {
   let suite;
   let deployment;
-  process.on('exit', () => {
+  const started = Date.now();
+  let deploymentMs;
+  process.on('exit', (code) => {
     if (deployment) deployment.stop();
+    // What `npm run report` needs to label this run: its JSON, target, wall time (support/report.ts).
+    const meta = { report: reportName, run_id: process.env.E2E_RUN_ID, target: process.env.E2E_TARGET_LABEL, started_at: new Date(started).toISOString(),
+      wall_seconds: (Date.now() - started) / 1000, deployment_ms: deploymentMs, exit_code: code, profiles };
+    require('node:fs').writeFileSync(staged.path(`${reportName}.run.json`), `${JSON.stringify(meta, null, 2)}\n`);
     staged.finish();
   });
   try {
@@ -94,6 +102,7 @@ async function prepare() {
       if (!(e instanceof ConfigError)) throw e;
       stop(e.message);
     }
+    deploymentMs = Date.now() - t0;
     process.env.E2E_CONFIG = deployment.configFile;
     process.env.E2E_DEPLOYMENT_PID = String(deployment.pid);
     process.stderr.write(`e2e: emulator deployment answering after ${Date.now() - t0} ms (pid ${deployment.pid}, one for every worker)\n`);

@@ -70,11 +70,14 @@ async function bud(cfg: BudConfig): Promise<BudConfig> {
 export async function deploy(cfg: SuiteConfig, only: SystemName[] = []): Promise<SuiteConfig> {
   const out: SuiteConfig = { source: cfg.source, strict: cfg.strict, emulators: true };
   const start = { attune, waldur, bud } as Record<SystemName, (c: never) => Promise<unknown>>;
-  for (const system of SYSTEMS) {
-    const section = cfg[system];
-    if (!section || (only.length && !only.includes(system))) continue;
-    out[system] = (section.target === 'embedded' ? await start[system](section as never) : section) as never;
-  }
+  // Side by side: Attune's PostgreSQL boots while the others load and listen.
+  await Promise.all(
+    SYSTEMS.map(async (system) => {
+      const section = cfg[system];
+      if (!section || (only.length && !only.includes(system))) return;
+      out[system] = (section.target === 'embedded' ? await start[system](section as never) : section) as never;
+    }),
+  );
   return out;
 }
 

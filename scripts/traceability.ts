@@ -1,6 +1,6 @@
 /**
  * Traceability against the catalog: which documented scenarios (../shared/catalog.yaml, or the path
- * given) have a feature whose Feature line carries their tag.
+ * given) have a feature that carries their tag, on the Feature or on one of its scenarios.
  *   npm run traceability            -> table, exit 0
  *   npm run traceability -- --strict -> exit 1 when any is missing
  */
@@ -24,13 +24,12 @@ function featureFiles(dir: string): string[] {
   });
 }
 
-/** Tags on the line(s) directly above `Feature:` in each file. */
+/** Tags of each file: on its Feature (the catalog id of a feature) or on a Scenario (a README scenario inside one). */
 const featureTags = new Map<string, string>();
 for (const file of featureFiles(join(root, 'features'))) {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const at = lines.findIndex((l) => /^\s*Feature:/.test(l));
-  for (let i = at - 1; i >= 0 && /^\s*(@|#|$)/.test(lines[i]); i--) {
-    for (const tag of lines[i].split('#')[0].split(/\s+/).filter((t) => t.startsWith('@'))) featureTags.set(tag, relative(root, file));
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!/^\s*@/.test(line)) continue;
+    for (const tag of line.split('#')[0].split(/\s+/).filter((t) => t.startsWith('@'))) if (!featureTags.has(tag)) featureTags.set(tag, relative(root, file));
   }
 }
 

@@ -59,13 +59,16 @@ function childrenOf(pid: number): number[] {
 
 /** Coordinator side: install the signal handlers. */
 export function onInterrupt(opts: { deployment?: { pid: number }; staged: StagedReports }): void {
-  let interrupted = false;
+  let interrupted = 0;
   const handler = (signal: NodeJS.Signals) => {
+    // One Ctrl-C often arrives twice: from the terminal and forwarded by `npm run`/`npx` (npm's
+    // signal manager). Only a signal more than a second after the first means "stop now".
+    if (interrupted && Date.now() - interrupted < 1000) return;
     if (interrupted) {
       process.stderr.write(`e2e: ${signal} again: stopping now\n`);
       process.exit(EXIT_INTERRUPTED);
     }
-    interrupted = true;
+    interrupted = Date.now();
     opts.staged.interrupt();
     process.stderr.write(`e2e: ${signal}: no new scenarios; each worker undoes what it created (the previous run's reports are kept)\n`);
     for (const pid of childrenOf(process.pid)) {

@@ -4,7 +4,7 @@ import { authenticate, authorize, bearerOf, permit, checkPassword, currentUser, 
 import { ClientError, DetailError } from './errors';
 import { KEYED_BY, RULES, type Rule, type RateLimiter } from './ratelimit';
 import { ALL_PERMISSIONS, BudState, CLIENT_PERMISSIONS, DEFAULT_TIMINGS, now, User, type Timings } from './state';
-import { quoteList, Validator } from './validate';
+import { paginate, pageParams, quoteList, Validator } from './validate';
 
 export interface Ctx { state: BudState; tokens: Tokens; limiter: RateLimiter }
 
@@ -253,6 +253,22 @@ export function userAdminRoutes({ state, tokens }: Ctx): Router {
       } else subject.is_reset_password = true;
     }
     res.json({ object: 'user.update', message: 'Updated user successfully', user: publicUser(subject) });
+  });
+
+  // user_ops/user_routes.py get_all_users: page/limit, UserListFilter (name, email), `search` for a
+  // case-insensitive substring match; deleted users are not listed; `user:view` is required.
+  r.get('/users', async (req, res) => {
+    const caller = await authenticate(req, state, tokens);
+    const v = new Validator(req.query, 'query', true);
+    const { page, limit } = pageParams(v);
+    const f = { name: v.str('name'), email: v.str('email'), search: v.bool('search') };
+    v.done();
+    permit(caller, 'user:view');
+    const text = (s: string, q: string) => (f.search ? s.toLowerCase().includes(q.toLowerCase()) : s === q);
+    const rows = [...state.users.values()].reverse().filter((u) => u.status !== 'deleted' &&
+      (!f.name || text(u.name, f.name)) && (!f.email || text(u.email, f.email)));
+    const { items, ...pg } = paginate(rows.map(publicUser), page, limit);
+    res.json({ object: 'users.list', message: 'Successfully listed users', users: items, ...pg });
   });
 
   r.get('/users/:user_id', async (req, res) => {

@@ -23,6 +23,19 @@ function humanDuration(s) {
   return m ? `${m} minutes ${rest} seconds` : `${rest} seconds`;
 }
 
+/** The report group of a scenario with these tags: "<system> <tier or priority>" (shared with scripts/report.ts). */
+function groupOf(tags) {
+  const system = tags.map((t) => SYSTEMS[t]).find(Boolean) ?? 'Other';
+  const group = GROUPS.find(([re]) => tags.some((t) => re.test(t)));
+  return group ? `${system} ${group[1]}` : system;
+}
+
+/** The catalog id a scenario carries (T1.4, waldur-test-2, bud-login...), or ''. */
+const catalogId = (tags) => (tags.find((t) => CATALOG_TAG.test(t)) ?? '').slice(1);
+
+/** What the run was pointed at: the config's label (cucumber.js), not the deployment's temp file. */
+const targetLabel = () => process.env.E2E_TARGET_LABEL || process.env.E2E_CONFIG || 'config/embedded.yaml';
+
 class SummaryReport extends Formatter {
   static documentation = 'Run summary grouped by system and tier/priority (seed 002 Test Report Format)';
 
@@ -37,14 +50,12 @@ class SummaryReport extends Formatter {
 
   row(attempt) {
     const tags = attempt.pickle.tags.map((t) => t.name);
-    const system = tags.map((t) => SYSTEMS[t]).find(Boolean) ?? 'Other';
-    const group = GROUPS.find(([re]) => tags.some((t) => re.test(t)));
-    const id = (tags.find((t) => CATALOG_TAG.test(t)) ?? '').slice(1);
+    const id = catalogId(tags);
     const feature = attempt.gherkinDocument.feature?.name ?? '';
     const results = Object.values(attempt.stepResults);
     const failed = results.find((r) => r.status === 'FAILED' || r.status === 'AMBIGUOUS' || r.status === 'UNDEFINED');
     return {
-      group: group ? `${system} ${group[1]}` : system,
+      group: groupOf(tags),
       id,
       title: `${id && feature.startsWith(`${id} `) ? feature.slice(id.length + 1) : feature} › ${attempt.pickle.name}`,
       status: attempt.worstTestStepResult.status,
@@ -72,7 +83,7 @@ class SummaryReport extends Formatter {
       '=== Acceptance Test Report ===',
       `Date: ${new Date(seconds(startedAt) * 1000).toISOString().replace('T', ' ').slice(0, 19)}`,
       `Duration: ${humanDuration(seconds(finishedAt) - seconds(startedAt))}`,
-      `Target: ${process.env.E2E_CONFIG || 'config/embedded.yaml'}`,
+      `Target: ${targetLabel()}`,
     ];
     for (const [name, list] of groups) {
       lines.push('', `${name} (${list.length} scenarios)`);
@@ -97,3 +108,5 @@ class SummaryReport extends Formatter {
 }
 
 module.exports = SummaryReport;
+module.exports.groupOf = groupOf;
+module.exports.catalogId = catalogId;

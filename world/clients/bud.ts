@@ -118,6 +118,11 @@ export class BudClient {
     return toResponse<T>(res);
   }
 
+  /** One page of a paginated list route (`page`, `limit`), e.g. for the sweep. */
+  get(auth: BudAuth, path: string, params: PageQuery): Promise<BudResponse> {
+    return this.send('get', path, { auth, params });
+  }
+
   // --- auth ---------------------------------------------------------------------------------
 
   /** `clientAddress` is the caller's address as a proxy reports it (X-Forwarded-For). */
