@@ -12,15 +12,13 @@ Feature: T3.11 System and user packs
     And Alice registers a pack with the test actions
     And Bob registers a pack with the test actions
 
-  Scenario: Both see the system pack, each sees only their own user pack
+  Scenario: Both see and run the system pack, each sees only their own user pack
     Then Alice and Bob both see the system pack "core" when listing packs
     And Alice sees her own pack when listing them
     And Bob sees her own pack when listing them
     And Alice does not see Bob's pack when listing them
     And Bob does not see Alice's pack when listing them
     And Bob is told that Alice's pack does not exist
-
-  Scenario: Both run a system pack action, each seeing only their own execution
     When Alice and Bob each run the system action "core.echo" with message "shared"
     Then both executions of "core.echo" succeeded with output "shared"
     And neither can see the other's execution
