@@ -47,7 +47,7 @@ function featureFiles(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? featureFiles(`${dir}/${e.name}`) : e.name.endsWith('.feature') ? [`${dir}/${e.name}`] : []);
 }
-const slowFirst = featureFiles('features').filter((f) => /^\s*@.*@slow\b/m.test(require('node:fs').readFileSync(f, 'utf8'))).sort();
+const slowFirst = featureFiles('features').filter((f) => /^\s*(?:@\S+\s+)*@slow\b/m.test(require('node:fs').readFileSync(f, 'utf8'))).sort();
 
 const common = {
   paths: [...slowFirst, 'features/**/*.feature'],
