@@ -2,9 +2,10 @@
 import { ApiError, Json, Reply, Req, Router, invalid, notFound, paginate, toHex } from './http';
 import type { Events } from './events';
 import { addAccountRoutes } from './accounts';
+import { addProviderRoutes } from './provider-routes';
 import type { Marketplace } from './marketplace';
 import type { Offering, Order, OrderType, Resource, Store, User } from './store';
-import { OBJECT_TYPES, ORDER_STATES, ORDER_TYPES, RESOURCE_STATES, newUuid, now, slugify } from './store';
+import { AGENT_OFFERING_TYPES, OBJECT_TYPES, ORDER_STATES, ORDER_TYPES, RESOURCE_STATES, newUuid, now, slugify } from './store';
 
 export interface Ctx { store: Store; market: Marketplace; events: Events; user: User }
 
@@ -411,6 +412,12 @@ export function buildApi(): Router<Ctx> {
   });
   providerAction('set_as_ok', (x) => ((x.state = 'OK'), 'Resource has been marked as OK.'));
   providerAction('set_as_erred', (x, b) => ((x.state = 'Erred'), (x.error_message = str(b, 'error_message')), 'Resource has been marked as erred.'));
+  providerAction('set_backend_metadata', (x, b) => {
+    if (b.backend_metadata === undefined) throw invalid('backend_metadata', 'This field is required.');
+    if (typeof b.backend_metadata !== 'object' || b.backend_metadata === null || Array.isArray(b.backend_metadata)) throw invalid('backend_metadata', 'Value must be valid JSON.');
+    x.backend_metadata = b.backend_metadata;
+    return 'Resource backend_metadata has been changed.';
+  });
   providerAction('refresh_last_sync', (x) => ((x.last_sync = now()), 'Last sync time has been refreshed.'));
 
   // site agent identities, services, event subscriptions
@@ -422,14 +429,14 @@ export function buildApi(): Router<Ctx> {
   r.add('GET', '/api/marketplace-site-agent-identities/:uuid/', (q, c) => ({ body: c.store.identity(lookup(c.store.identities, q.params[0])) }));
   const identityFields = (b: Record<string, Json>, c: Ctx) => {
     const offering = uuidField(b, 'offering', c.store.offerings);
-    if (offering.type !== 'Marketplace.Slurm') throw invalid('offering', 'Agent identities can only be registered for Marketplace.Slurm offerings.');
+    if (!AGENT_OFFERING_TYPES.includes(offering.type)) throw invalid('offering', `Object with uuid=${offering.uuid} does not exist.`);
     if (b.last_restarted !== undefined && (typeof b.last_restarted !== 'string' || Number.isNaN(Date.parse(b.last_restarted)))) throw invalid('last_restarted', 'Datetime has wrong format.');
     return { offering: offering.uuid, name: str(b, 'name', { required: true, max: 255 }), version: b.version === undefined ? null : str(b, 'version'), dependencies: b.dependencies ?? [], config_file_path: b.config_file_path ?? null, config_file_content: b.config_file_content ?? null, last_restarted: b.last_restarted ?? now() };
   };
   r.add('POST', '/api/marketplace-site-agent-identities/', (q, c) => {
     const fields = identityFields(body(q), c);
     if ([...c.store.identities.values()].some((i) => i.name === fields.name)) throw invalid('name', 'Agent identity with this name already exists.');
-    const identity = { uuid: newUuid(), ...fields, created: now(), modified: now() };
+    const identity = { uuid: newUuid(), ...fields, created_by: c.user.uuid, created: now(), modified: now() };
     c.store.identities.set(identity.uuid, identity);
     return created(c.store.identity(identity));
   });
@@ -479,7 +486,7 @@ export function buildApi(): Router<Ctx> {
     let p = service.processors.find((x) => x.name === name);
     if (!p) service.processors.push((p = { uuid: newUuid(), name, backend_type: str(b, 'backend_type', { required: true }), backend_version: b.backend_version ?? null, created: t, modified: t }));
     else Object.assign(p, { backend_type: str(b, 'backend_type', { required: true }), backend_version: b.backend_version ?? null, modified: t });
-    return { status: 201, body: { ...p, url: `${c.store.base}api/marketplace-site-agent-processors/${p.uuid}/`, service: service.uuid } };
+    return { status: 201, body: c.store.processor(p, service) };
   });
   r.add('GET', '/api/event-subscriptions/', (q, c) => list([...c.store.subscriptions.values()].filter((s) => c.user.is_staff || s.user === c.user.uuid), (s) => c.store.subscription(s))(q, c));
   r.add('GET', '/api/event-subscriptions/:uuid/', (q, c) => ({ body: c.store.subscription(lookup(c.store.subscriptions, q.params[0])) }));
@@ -509,6 +516,7 @@ export function buildApi(): Router<Ctx> {
   });
 
   addAccountRoutes(r);
+  addProviderRoutes(r);
   return r;
 }
 

@@ -8,7 +8,11 @@ export const RESOURCE_STATES = ['Creating', 'OK', 'Erred', 'Updating', 'Terminat
 export type ResourceState = (typeof RESOURCE_STATES)[number];
 export const ORDER_TYPES = ['Create', 'Update', 'Terminate', 'Restore'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
-export const OBJECT_TYPES = ['order', 'user_role', 'resource', 'offering_user', 'importable_resources', 'service_account', 'course_account', 'resource_periodic_limits'] as const;
+/** 8.0.5's eight observable object types plus the six the current client sends (waldur/py-client observable_object_type_enum.py). */
+export const OBJECT_TYPES = ['order', 'user_role', 'resource', 'offering_user', 'importable_resources', 'service_account', 'course_account', 'resource_periodic_limits',
+  'offering_resources_sync', 'resource_api_key_rotation', 'resource_end_date_change_request', 'user_lifecycle', 'user_profile', 'user_ssh_key'] as const;
+/** Offering types an agent identity may be registered for (mastermind marketplace_site_agent/serializers.py: SITE_AGENT, SCRIPT, OPENSTACK_TENANT, BASIC). */
+export const AGENT_OFFERING_TYPES = ['Marketplace.Slurm', 'Marketplace.Script', 'OpenStack.Tenant', 'Marketplace.Basic'];
 export const TERMINAL_ORDER_STATES: readonly OrderState[] = ['done', 'erred', 'canceled', 'rejected'];
 
 export const newUuid = (): string => randomUUID().replace(/-/g, '');
@@ -23,7 +27,7 @@ export interface ServiceProvider { uuid: string; customer: string; description: 
 export interface Component { uuid: string; type: string; name: string; description: string; billing_type: string; measured_unit: string; unit_factor: number; limit_period: string | null; limit_amount: number | null; article_code: string; max_value: number | null; min_value: number | null; max_available_limit: number | null; is_boolean: boolean; default_limit: number | null; is_prepaid: boolean }
 export interface Plan { uuid: string; name: string; offering: string; description: string; article_code: string; unit_price: string; unit: string; archived: boolean; max_amount: number | null; backend_id: string; prices: Record<string, string>; created: string }
 export interface Offering { uuid: string; name: string; slug: string; description: string; type: string; state: string; customer: string | null; category: string; components: Component[]; plugin_options: Json; attributes: Json; shared: boolean; billable: boolean; backend_id: string; created: string }
-export interface Resource { uuid: string; name: string; slug: string; description: string; offering: string; plan: string | null; project: string; state: ResourceState; backend_id: string; effective_id: string; limits: Record<string, number>; attributes: Json; end_date: string | null; downscaled: boolean; paused: boolean; restrict_member_access: boolean; error_message: string; error_traceback: string; creation_order: string | null; created: string; modified: string; last_sync: string }
+export interface Resource { uuid: string; name: string; slug: string; description: string; offering: string; plan: string | null; project: string; state: ResourceState; backend_id: string; effective_id: string; limits: Record<string, number>; attributes: Json; end_date: string | null; downscaled: boolean; paused: boolean; restrict_member_access: boolean; error_message: string; error_traceback: string; creation_order: string | null; created: string; modified: string; last_sync: string; backend_metadata?: Json }
 export interface Order {
   uuid: string; type: OrderType; state: OrderState; offering: string; plan: string | null; project: string;
   /** the resource the order acts on; `reported_resource` is what `marketplace_resource_uuid` shows (a shadow under the fault) */
@@ -35,7 +39,7 @@ export interface Order {
   consumer_rejection_comment: string; provider_rejection_comment: string;
   created: string; modified: string; completed_at: string | null;
 }
-export interface Identity { uuid: string; offering: string; name: string; version: string | null; dependencies: Json; config_file_path: string | null; config_file_content: string | null; last_restarted: string; created: string; modified: string }
+export interface Identity { uuid: string; offering: string; created_by: string | null; name: string; version: string | null; dependencies: Json; config_file_path: string | null; config_file_content: string | null; last_restarted: string; created: string; modified: string }
 export interface AgentService { uuid: string; identity: string; name: string; mode: string | null; state: string; statistics: Json; processors: { uuid: string; name: string; backend_type: string; backend_version: string | null; created: string; modified: string }[]; created: string; modified: string }
 export interface Subscription { uuid: string; user: string; description: string; observable_objects: Json[]; created: string; modified: string; source_ip: string | null }
 /** A role grant (Waldur's UserRole): a role name on one customer, project or offering. */
@@ -210,7 +214,7 @@ export class Store {
       scope: '', description: r.description, state: r.state, resource_uuid: null, backend_id: r.backend_id, effective_id: r.effective_id, resource_type: null,
       project: this.url('projects', r.project), ...this.projectRefs(r.project), project_end_date: p?.end_date ?? null,
       offering_backend_id: o?.backend_id ?? '',
-      backend_metadata: {}, is_usage_based: o?.components.some((c) => c.billing_type === 'usage') ?? false, is_limit_based: o?.components.some((c) => c.billing_type === 'limit') ?? false,
+      backend_metadata: r.backend_metadata ?? {}, is_usage_based: o?.components.some((c) => c.billing_type === 'usage') ?? false, is_limit_based: o?.components.some((c) => c.billing_type === 'limit') ?? false,
       name: r.name, slug: r.slug, current_usages: {}, can_terminate: r.state === 'OK' || r.state === 'Erred', report: [], end_date: r.end_date, end_date_requested_by: null, username: null,
       limit_usage: {}, downscaled: r.downscaled, restrict_member_access: r.restrict_member_access, paused: r.paused, endpoints: [], error_message: r.error_message, error_traceback: r.error_traceback,
       options: null, available_actions: [], last_sync: r.last_sync, order_in_progress: inProgress ? this.order(inProgress) : null, creation_order: creation ? this.order(creation) : null,
@@ -219,11 +223,18 @@ export class Store {
   }
 
   identity(i: Identity): Json {
-    return { uuid: i.uuid, url: this.url('marketplace-site-agent-identities', i.uuid), offering: i.offering, name: i.name, version: i.version, dependencies: i.dependencies, config_file_path: i.config_file_path, config_file_content: i.config_file_content, last_restarted: i.last_restarted, created: i.created, modified: i.modified, services: [...this.services.values()].filter((s) => s.identity === i.uuid).map((s) => ({ uuid: s.uuid, name: s.name, mode: s.mode, state: s.state, statistics: s.statistics, created: s.created, modified: s.modified })) };
+    // created_by and compatibility: fields of the current client's AgentIdentity (waldur/py-client models/agent_identity.py), beyond 8.0.5.
+    return { uuid: i.uuid, url: this.url('marketplace-site-agent-identities', i.uuid), offering: i.offering, created_by: i.created_by, name: i.name, version: i.version, dependencies: i.dependencies, config_file_path: i.config_file_path, config_file_content: i.config_file_content, last_restarted: i.last_restarted, created: i.created, modified: i.modified, compatibility: { status: 'unknown', message: 'Agent version compatibility is not checked.' }, services: [...this.services.values()].filter((s) => s.identity === i.uuid).map((s) => ({ uuid: s.uuid, url: this.url('marketplace-site-agent-services', s.uuid), name: s.name, mode: s.mode, state: s.state, statistics: s.statistics, created: s.created, modified: s.modified })) };
   }
 
   service(s: AgentService): Json {
-    return { uuid: s.uuid, url: this.url('marketplace-site-agent-services', s.uuid), identity: s.identity, identity_name: this.identities.get(s.identity)?.name ?? '', name: s.name, mode: s.mode, state: s.state, statistics: s.statistics, created: s.created, modified: s.modified, processors: s.processors };
+    return { uuid: s.uuid, url: this.url('marketplace-site-agent-services', s.uuid), identity: s.identity, identity_name: this.identities.get(s.identity)?.name ?? '', name: s.name, mode: s.mode, state: s.state, statistics: s.statistics, created: s.created, modified: s.modified, processors: s.processors.map((p) => this.processor(p)) };
+  }
+
+  /** AgentProcessor (8.0.5: url and, outside a service, service and service_name are required). */
+  processor(p: AgentService['processors'][number], service?: AgentService): Json {
+    const nested = { uuid: p.uuid, url: this.url('marketplace-site-agent-processors', p.uuid), name: p.name, last_run: null, backend_type: p.backend_type, backend_version: p.backend_version, created: p.created, modified: p.modified };
+    return service ? { ...nested, service: service.uuid, service_name: service.name } : nested;
   }
 
   subscription(s: Subscription): Json {

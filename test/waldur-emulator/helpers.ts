@@ -1,6 +1,10 @@
 // Shared helpers for the Waldur emulator unit tests: a tiny REST client and a federation-ready setup.
 import { createServer, IncomingMessage, Server } from 'node:http';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Ajv from 'ajv';
 import { startWaldur } from '../../emulators/waldur';
 
 export type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -76,3 +80,35 @@ export async function fakeRabbit(): Promise<{ url: string; calls: { method: stri
 }
 
 export { startWaldur };
+
+const SCHEMAS = join(__dirname, '../../emulators/waldur/schemas');
+const ajv = new Ajv({
+  strict: false,
+  allErrors: true,
+  formats: {
+    uuid: /^[0-9a-f]{32}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    'date-time': (s: string) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s),
+    date: /^\d{4}-\d{2}-\d{2}$/,
+    // DRF renders a blank URLField as "" although the schema says format: uri.
+    uri: /^$|^https?:\/\//,
+    email: /^$|^[^@\s]+@[^@\s]+$/,
+    decimal: /^-?\d+(\.\d+)?$/,
+    double: true,
+    int32: true,
+    int64: true,
+    binary: true,
+  },
+});
+
+/** Asserts `value` validates against the OpenAPI 8.0.5 component `root` (emulators/waldur/schemas/<root>.json). */
+export function checkSchema(root: string, value: Json, where = root): void {
+  const validate = ajv.getSchema(`waldur-8.0.5/${root}.json`) ?? ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, `${root}.json`), 'utf8')));
+  assert.ok(validate(value), `${where} as ${root}: ${ajv.errorsText(validate.errors, { separator: '\n' })}`);
+}
+
+/** Both embedded instances with a recorder for the broker's management API, and a staff client of Waldur A. */
+export async function startWithRecorder(): Promise<{ rabbit: Awaited<ReturnType<typeof fakeRabbit>>; waldur: Awaited<ReturnType<typeof startWaldur>>; a: Client; stop(): Promise<void> }> {
+  const rabbit = await fakeRabbit();
+  const waldur = await startWaldur({ broker: { wsUrl: 'ws://127.0.0.1:9/ws', managementUrl: rabbit.url, adminUser: 'admin', adminPassword: 'x' }, targetStomp: false });
+  return { rabbit, waldur, a: client(waldur.a.url, waldur.a.token), stop: async () => { await waldur.stop(); await rabbit.stop(); } };
+}

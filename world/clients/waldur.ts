@@ -392,8 +392,10 @@ export interface BrokerQueue {
   consumers: number;
   /** message_stats.deliver_get: messages handed to consumers so far */
   delivered: number;
-  /** message_stats.publish: messages routed into the queue so far */
+  /** message_stats.publish: messages routed into the queue so far (RabbitMQ may leave it out for management-API publishes) */
   published: number;
+  /** messages in the queue, ready or unacknowledged */
+  waiting: number;
 }
 
 /** A connection as the RabbitMQ management API lists it (user = the event subscription UUID hex). */
@@ -430,7 +432,7 @@ export class BrokerOperator {
     const res = await this.http.get(`api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}`);
     if (res.status !== 200) throw new Error(`broker queue ${vhost}/${name} answered ${res.status}: ${JSON.stringify(res.data)}`);
     const stats = res.data.message_stats ?? {};
-    return { name, consumers: Number(res.data.consumers ?? 0), delivered: Number(stats.deliver_get ?? 0), published: Number(stats.publish ?? 0) };
+    return { name, consumers: Number(res.data.consumers ?? 0), delivered: Number(stats.deliver_get ?? 0), published: Number(stats.publish ?? 0), waiting: Number(res.data.messages ?? 0) };
   }
 
   /** Whether the broker still has the queue (404 once it was deleted). */

@@ -6,7 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-export const ROOTS = ['OrderDetails', 'Resource', 'ProviderOfferingDetails', 'PublicOfferingDetails', 'EventSubscription', 'EventSubscriptionQueue', 'AgentIdentity', 'Project'];
+export const ROOTS = ['OrderDetails', 'Resource', 'ProviderOfferingDetails', 'PublicOfferingDetails', 'EventSubscription', 'EventSubscriptionQueue', 'AgentIdentity', 'Project',
+  'User', 'OfferingUser', 'AgentService', 'AgentProcessor', 'Version', 'SshKey', 'ProjectServiceAccount', 'CourseAccount', 'OfferingUserAttributeConfig', 'ComponentUsage',
+  'ResourceResponseStatus', 'IdentityBridgeResult', 'Customer', 'ServiceProvider', 'PlanDetails', 'UserRoleExpirationTime'];
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
