@@ -10,6 +10,7 @@ import { AcceptanceWorld } from '../../world/world';
 import { Execution, ExecutionStatus } from '../../world/clients/attune';
 import { eventually } from '../../world/wait';
 import { finished, ms, notifications, payloadOf, refName, thePack, trackUndo } from './context';
+import { user } from './tenants';
 
 const TIER2_PACK_DIR = path.join(__dirname, '..', '..', 'features', 'attune', 'fixtures', 'e2e_tier2');
 const WITHIN = 45_000;
@@ -464,6 +465,12 @@ Then('the database holds {json-value} under the key {string}, owned by the pack'
   const row = await this.attune.storedKey(ref);
   expect(row, `a row for key ${ref} in table key`).to.not.equal(null);
   expect([row!.value, row!.encrypted, row!.owner_type, row!.owner_pack_ref], `row of key ${ref}`).to.deep.equal([value, false, 'pack', thePack(this).ref]);
+});
+
+Then("{attune-user} cannot read the pack's key {string}", async function (this: AcceptanceWorld, name: string, key: string) {
+  const ref = `${thePack(this).ref}.${key}`;
+  const reply = await user(this, name).client.getKey(ref);
+  expect(reply.status, `${name} reading key ${ref}: ${JSON.stringify(reply.body)}`).to.equal(404);
 });
 
 Then('the key {string} expires {int} seconds after it was written', async function (this: AcceptanceWorld, name: string, ttl: number) {

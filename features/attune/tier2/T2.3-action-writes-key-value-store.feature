@@ -11,11 +11,13 @@ Feature: T2.3 Action writes to the key-value store
     Given a registered pack with the test actions
 
   Scenario: A value written by one task is read by the next
-    Given a workflow whose first task writes "https://api.production.com" under the key "config.api_url" and whose second reads it
+    Given two separate users, Alice and Bob
+    And a workflow whose first task writes "https://api.production.com" under the key "config.api_url" and whose second reads it
     When the workflow runs
     Then the workflow has succeeded
     And the reading task got "https://api.production.com"
     And the database holds "https://api.production.com" under the key "config.api_url", owned by the pack
+    And Bob cannot read the pack's key "config.api_url"
 
   Scenario: A secret written by an action is stored encrypted
     Given a workflow whose first task writes "s3cr3t-t0ken-42" under the encrypted key "api.token" and whose second reads it
@@ -40,8 +42,8 @@ Feature: T2.3 Action writes to the key-value store
   #   key API stored the key) and the database row below
   # - value persisted in the key table -> "the database holds ... owned by the pack" (row read over the database URL)
   # - action B retrieves the exact value -> "the reading task got ..." (read through the key API, not handed in)
-  # - values scoped to the tenant: an action's keys are its pack's keys; that another user cannot read
-  #   them is asserted in T1.7 ("keys stay with their owner")
+  # - values scoped to the tenant -> "Bob cannot read the pack's key" (another identity gets 404 for the key
+  #   the action wrote; upstream has no tenants, its isolation is ownership + RBAC, see T1.7)
   # - encryption when marked secret -> "the database does not hold ... as the value" (row marked encrypted,
   #   plaintext absent) while the reader still gets the plaintext
   # - TTL honoured -> "expires 4 seconds after it was written" (the target's created/expires_at) and "once
