@@ -49,8 +49,13 @@ function featureFiles(dir) {
 }
 const slowFirst = featureFiles('features').filter((f) => /^\s*(?:@\S+\s+)*@slow\b/m.test(require('node:fs').readFileSync(f, 'utf8'))).sort();
 
+// cucumber merges configured paths with those on the command line, so the configured ones are left
+// out when the command line names feature files or folders.
+const VALUED = ['-p', '--profile', '-t', '--tags', '--name', '-f', '--format', '--format-options', '--parallel', '--retry', '--retry-tag-filter', '--order', '--world-parameters', '-r', '--require', '-i', '--import', '--require-module', '-c', '--config'];
+const cliPaths = argv.some((a, i) => !a.startsWith('-') && !VALUED.includes(argv[i - 1]) && /(^|\/)features(\/|$)|\.feature(:\d+)*$/.test(a));
+
 const common = {
-  paths: [...slowFirst, 'features/**/*.feature'],
+  ...(cliPaths ? {} : { paths: [...slowFirst, 'features/**/*.feature'] }),
   requireModule: ['ts-node/register'],
   require: ['world/**/*.ts', 'support/**/*.ts', 'step-definitions/**/*.ts'],
   format: ['progress', './support/formatters/summary.js', ...reports('cucumber')],
