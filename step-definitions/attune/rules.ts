@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { Enforcement, EventSummary, Execution, Rule, Trigger } from '../../world/clients/attune';
 import { eventually } from '../../world/wait';
-import { actionRef, createRule, thePack } from './context';
+import { actionRef, createRule, ms, thePack } from './context';
 
 Given(
   'a rule that runs the {fixture-action} with message {string} on that trigger',
@@ -52,14 +52,19 @@ Then('each enforcement started one execution of the {fixture-action}', async fun
   this.remember('attune.executions', executions);
 });
 
-Then("the rule's enforcement is marked processed", async function (this: AcceptanceWorld) {
+Then("the rule's enforcement was processed, with that execution as its only one", async function (this: AcceptanceWorld) {
   const [enforcement] = this.recall<Enforcement[]>('attune.enforcements');
-  const seen = await eventually(
-    async () => (await this.attune.getEnforcement(enforcement.id)).body?.data,
-    (e) => e?.status === 'processed',
-    { within: 5000, every: 200, what: `enforcement ${enforcement.id} to be processed` },
-  );
-  expect(seen.status).to.equal('processed');
+  const execution = this.recall<Execution>('attune.execution');
+  // Read once the execution has ended: the executor resolved the enforcement when it created the
+  // execution (upstream: created -> processed with resolved_at), and the failure neither reopened
+  // it nor made it start another execution.
+  const reply = await this.attune.getEnforcement(enforcement.id);
+  const seen = reply.body?.data;
+  expect([reply.status, seen?.status], `enforcement ${enforcement.id} after execution ${execution.id} ended ${execution.status}: ${JSON.stringify(reply.body)}`).to.deep.equal([200, 'processed']);
+  expect(seen.resolved_at, `when enforcement ${enforcement.id} was resolved`).to.be.a('string');
+  expect(ms(seen.resolved_at) >= ms(seen.created) && ms(seen.resolved_at) <= ms(execution.created) + 1000, `enforcement ${enforcement.id} created ${seen.created}, resolved ${seen.resolved_at}; its execution created ${execution.created}`).to.equal(true);
+  const started = await this.attune.listExecutions({ enforcement: enforcement.id });
+  expect(started.map((e) => `${e.id} ${e.status}`), `executions of enforcement ${enforcement.id}`).to.deep.equal([`${execution.id} ${execution.status}`]);
 });
 
 Then(

@@ -5,6 +5,7 @@ import { AcceptanceWorld } from '../../world/world';
 import { StompCapture } from '../../world/capture/stomp';
 import { WaldurOrder, hexUuid } from '../../world/clients/waldur';
 import { federation, tracker } from './federation';
+import { holdsFor } from '../../world/wait';
 
 Given("the order events of Waldur A's offering are captured", async function (this: AcceptanceWorld) {
   const a = this.waldur.a;
@@ -21,5 +22,14 @@ Then('an order event from Waldur A announces the order as {orderState}', async f
     within: 30_000,
     what: `order event for ${order.uuid} in state ${state}`,
   });
-  expect(frame.json, 'the order event').to.include({ order_state: state });
+  // Every announcement for the order so far, in the order Waldur A published them: each state once
+  // and in the order's lifecycle, none ahead of what A itself holds.
+  const lifecycle = ['pending-consumer', 'pending-provider', 'executing', 'done'];
+  const announcedSoFar = () => capture.frames().filter((f) => hexUuid(String(f.json?.order_uuid ?? '')) === hexUuid(order.uuid)).map((f) => String(f.json?.order_state));
+  const inLifecycle = (list: string[]) => list.join() === [...new Set(list)].sort((x, y) => lifecycle.indexOf(x) - lifecycle.indexOf(y)).join();
+  // A second announcement would follow the first within milliseconds (one ordered delivery chain); a second is ample.
+  const announced = await holdsFor(announcedSoFar, inLifecycle, 1000, { every: 100, what: `order events for ${order.uuid} (first ${JSON.stringify(frame.json)}) announcing each state once, in lifecycle order` });
+  const held = (await this.waldur.a.order(order.uuid)).state;
+  const ahead = announced.filter((s) => lifecycle.includes(held) && lifecycle.indexOf(s) > lifecycle.indexOf(held));
+  expect(ahead, `states announced for order ${order.uuid} ahead of the ${held} Waldur A holds`).to.deep.equal([]);
 });
