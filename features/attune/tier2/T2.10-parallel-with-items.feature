@@ -22,6 +22,7 @@ Feature: T2.10 Parallel execution (with_items)
   # the sequential case fits the tier's time budget):
   # - all 5 children start immediately (concurrency 5) -> peak of 5 running at once
   # - total ~ one item's time in parallel, not the sum -> "took about 2 / 6 / 10 seconds" (first started_at to
-  #   last completion, from the target's timestamps; tolerance +1.5 s per wave)
+  #   last completion, from the target's timestamps; at least the waves' sleeps, at most one slowest child's
+  #   run time per wave + 1 s, so a loaded machine's slower process starts do not count as lost parallelism)
   # - concurrency limits 1 / 2 / 5 -> "at most N running at any moment and N at once at some point"
   # - all children complete successfully -> "all 5 children succeeded"
