@@ -158,7 +158,8 @@ function opens(key: Buffer, s: { nonce: Buffer; ciphertext: Buffer; tag: Buffer 
 Then('no value stored in the database decrypts it', async function (this: AcceptanceWorld) {
   const { ref } = secret(this);
   const s = sealed((await storedRow(this, ref)).value);
-  const values = await database(this).textValues();
+  // a key is a short text: values over 64 KB (logs, large results) cannot be one
+  const values = await database(this).textValues([], 65_536);
   const opening = values.filter((t) => candidateKeys(t.value).some((k) => opens(k, s))).map((t) => t.where);
   this.attach(`tried ${values.length} text values of the database as the encryption key`, 'text/plain');
   expect(values.length, 'text values read from the database').to.be.greaterThan(0);

@@ -96,31 +96,36 @@ export class AttuneDatabase {
   /**
    * Every text value the database holds: each text/json column of each table in the `attune` schema,
    * and for json columns every string inside them, with where it was found. With `containing`, only
-   * the values that contain one of those strings (filtered in the database).
+   * the values that contain one of those strings; with `maxLength`, only values up to that length
+   * (both filtered in the database, so large logs and results are never transferred needlessly).
    */
-  async textValues(containing: string[] = []): Promise<{ where: string; value: string }[]> {
+  async textValues(containing: string[] = [], maxLength?: number): Promise<{ where: string; value: string }[]> {
     const columns = await this.query<{ table_name: string; column_name: string; data_type: string }>(
       `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
        WHERE c.table_schema = 'attune' AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY')`,
     );
     if (!columns.length) throw new Error('no text columns found in the attune schema');
-    const filter = containing.length ? `WHERE ${containing.map((_, i) => `strpos(v, $${i + 1}) > 0`).join(' OR ')}` : '';
+    const conditions = [
+      ...(containing.length ? [`(${containing.map((_, i) => `strpos(v, $${i + 1}) > 0`).join(' OR ')})`] : []),
+      ...(maxLength !== undefined ? [`length(v) <= ${Math.floor(maxLength)}`] : []),
+    ];
+    const filter = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const union = columns
       .map((c) => `SELECT '${c.table_name}.${c.column_name}' AS w, '${c.data_type}' AS t, "${c.column_name}"::text AS v FROM attune."${c.table_name}" WHERE "${c.column_name}" IS NOT NULL`)
-      .join('\n UNION ');
+      .join('\n UNION ALL ');
     const rows = await this.query<{ w: string; t: string; v: string }>(`SELECT w, t, v FROM (${union}) all_text ${filter}`, containing);
     const strings = (v: unknown, into: string[]) => {
       if (typeof v === 'string') into.push(v);
       else if (v && typeof v === 'object') for (const x of Object.values(v)) strings(x, into);
     };
-    const out: { where: string; value: string }[] = [];
+    const out = new Map<string, { where: string; value: string }>();
     for (const r of rows) {
       const found = [r.v];
       if (r.t === 'jsonb' || r.t === 'json') strings(JSON.parse(r.v), found);
-      for (const value of new Set(found)) out.push({ where: r.w, value });
+      for (const value of found) out.set(`${r.w}\0${value}`, { where: r.w, value });
     }
-    return out;
+    return [...out.values()];
   }
 
   async close(): Promise<void> {
