@@ -56,10 +56,10 @@ defineParameterType({
 });
 
 /** Things an identity owns, singular or plural. */
-export type OwnedKind = 'pack' | 'action' | 'execution' | 'event' | 'enforcement' | 'key';
+export type OwnedKind = 'pack' | 'action' | 'workflow' | 'trigger' | 'rule' | 'execution' | 'event' | 'enforcement' | 'key';
 defineParameterType({
   name: 'owned-kind',
-  regexp: /(pack|action|execution|event|enforcement|key)s?/,
+  regexp: /(pack|action|workflow|trigger|rule|execution|event|enforcement|key)s?/,
   transformer: (s: string) => s as OwnedKind,
 });
 
