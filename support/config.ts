@@ -31,6 +31,8 @@ export interface WaldurInstanceConfig {
   token: string;
   /** Operator endpoint (the emulator's admin API); absent on a real deployment. */
   admin_url?: string;
+  /** A real Waldur's operator back door: a command that runs the Python given as its last argument in Waldur's Django shell (e.g. `waldur shell -c`). */
+  operator_command?: string;
 }
 
 export interface WaldurConfig {
@@ -50,7 +52,8 @@ export interface WaldurConfig {
   /** Expected connection counts of the plan's revision (seed 000: 5 source, 1 target). */
   stomp: { source_connections: number; target_connections: number };
   /** The site agent: the embedded reference agent (at control_url when remote), or a command (the real waldur_site_agent). */
-  agent: { kind: 'embedded' | 'command'; command?: string; control_url?: string; cycle_delay_ms: number; max_cycles: number };
+  /** deadline: seconds a command agent gets to finish an order (its own loop paces the cycles). */
+  agent: { kind: 'embedded' | 'command'; command?: string; control_url?: string; cycle_delay_ms: number; max_cycles: number; deadline: number };
 }
 
 export interface BudConfig {
@@ -195,10 +198,10 @@ const KEYS = {
   attune: ['target', 'api_url', 'notifier_url', 'database_url', 'login', 'password', 'worker'],
   attuneWorker: ['max_output_size_bytes', 'output_truncation_message'],
   waldur: ['target', 'a', 'b', 'broker', 'target_stomp', 'stomp', 'agent'],
-  instance: ['url', 'token', 'admin_url'],
+  instance: ['url', 'token', 'admin_url', 'operator_command'],
   broker: ['kind', 'ws_url', 'management_url', 'user', 'password'],
   stomp: ['source_connections', 'target_connections'],
-  agent: ['kind', 'command', 'control_url', 'cycle_delay_ms', 'max_cycles'],
+  agent: ['kind', 'command', 'control_url', 'cycle_delay_ms', 'max_cycles', 'deadline'],
   bud: ['target', 'url', 'gateway_url', 'admin'],
   admin: ['email', 'password'],
 } as const;
@@ -227,6 +230,7 @@ function readWaldurInstance(r: Reader, raw: unknown, path: string): WaldurInstan
   const s = r.section(raw, path, KEYS.instance);
   const inst: WaldurInstanceConfig = { url: r.url(s, 'url', path, HTTP), token: r.str(s, 'token', path) };
   if (s.admin_url) inst.admin_url = r.url(s, 'admin_url', path, HTTP);
+  if (s.operator_command) inst.operator_command = r.str(s, 'operator_command', path);
   return inst;
 }
 
@@ -257,6 +261,7 @@ function readWaldur(r: Reader, raw: Raw): WaldurConfig {
       kind: r.oneOf(agent, 'kind', 'waldur.agent', ['embedded', 'command'] as const, 'embedded'),
       cycle_delay_ms: r.int(agent, 'cycle_delay_ms', 'waldur.agent', 200),
       max_cycles: r.int(agent, 'max_cycles', 'waldur.agent', 15),
+      deadline: r.int(agent, 'deadline', 'waldur.agent', 60),
     },
   };
   if (cfg.agent.kind === 'command') cfg.agent.command = r.str(agent, 'command', 'waldur.agent');

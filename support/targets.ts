@@ -28,10 +28,10 @@ function waldur(cfg: SuiteConfig): WaldurTarget {
   for (const s of [w.a!.token, w.b!.token, w.broker.password]) registerSecret(s);
   return {
     embedded: Boolean(cfg.emulators),
-    a: { url: w.a!.url, token: w.a!.token, adminUrl: w.a!.admin_url },
-    b: { url: w.b!.url, token: w.b!.token, adminUrl: w.b!.admin_url },
+    a: { url: w.a!.url, token: w.a!.token, adminUrl: w.a!.admin_url, operatorCommand: w.a!.operator_command },
+    b: { url: w.b!.url, token: w.b!.token, adminUrl: w.b!.admin_url, operatorCommand: w.b!.operator_command },
     broker: { kind: w.broker.kind, wsUrl: w.broker.ws_url, managementUrl: w.broker.management_url, user: w.broker.user, password: w.broker.password },
-    agent: { kind: w.agent.kind, command: w.agent.command, controlUrl: w.agent.control_url, cycleDelayMs: w.agent.cycle_delay_ms, maxCycles: w.agent.max_cycles },
+    agent: { kind: w.agent.kind, command: w.agent.command, controlUrl: w.agent.control_url, cycleDelayMs: w.agent.cycle_delay_ms, maxCycles: w.agent.max_cycles, deadlineMs: w.agent.deadline * 1000 },
     targetStomp: w.target_stomp,
     stomp: { sourceConnections: w.stomp.source_connections, targetConnections: w.stomp.target_connections },
   };

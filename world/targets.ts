@@ -20,6 +20,8 @@ export interface WaldurInstance {
   token: string;
   /** Operator endpoint (fault switches, back-door reads); the embedded emulator's admin API. */
   adminUrl?: string;
+  /** A real Waldur's Django shell as a command (`waldur shell -c`), for the operations seed 001 does there. */
+  operatorCommand?: string;
 }
 
 export interface WaldurTarget {
@@ -43,6 +45,8 @@ export interface WaldurTarget {
     command?: string;
     cycleDelayMs: number;
     maxCycles: number;
+    /** How long a command agent gets to finish an order (agent.deadline), watched with `eventually`. */
+    deadlineMs: number;
   };
 }
 

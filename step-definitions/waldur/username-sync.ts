@@ -32,8 +32,9 @@ const as = (world: AcceptanceWorld, who: Subscriber): WaldurInstanceClient => st
 /** A run-unique username for a label of the feature ("placeholder", "inttest-sync"), the same within a scenario. */
 const username = (world: AcceptanceWorld, label: string): string => world.lazy(`username:${label}`, () => world.uniqueName(label));
 
-function needsOperator(world: AcceptanceWorld, what: string): void {
-  if (!staff(world).hasOperator) throw new Error(`${what} goes through the operator interface, and Waldur A has none (waldur.a.admin_url)`);
+function needsOperator(world: AcceptanceWorld, what: string, accessLog = false): void {
+  const w = staff(world);
+  if (accessLog ? !w.hasOperator : !w.hasShellOperator) throw new Error(`${what} goes through the operator interface, and Waldur A has none (waldur.a.${accessLog ? 'admin_url' : 'admin_url or operator_command'})`);
 }
 
 // ---- environment (test_01 of each suite) -------------------------------------------------------
@@ -204,7 +205,7 @@ Given('the site agent serves offering A with offering B as its backend {agentGat
 });
 
 async function runSync(world: AcceptanceWorld, kind: 'sync' | 'reconciliation'): Promise<void> {
-  needsOperator(world, "counting the agent's requests (Waldur's access log)");
+  needsOperator(world, "counting the agent's requests (Waldur's access log)", true);
   const agent = world.recall<UsernameSyncAgent>('usernameSyncAgent');
   const startedAt = new Date();
   const reports = kind === 'sync' ? await agent.syncUsernames() : await agent.reconcileUsernames();

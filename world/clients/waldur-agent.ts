@@ -255,58 +255,119 @@ export class EmbeddedAgentDriver extends AgentDriver {
 }
 
 /**
- * A real `waldur_site_agent` (target.agent.command) run as a child process with a config file the suite
- * writes. It paces its own cycles (WALDUR_SITE_AGENT_ORDER_PROCESS_PERIOD_MINUTES from cycleDelayMs), so
- * a "cycle" here is one pause of cycleDelayMs while it runs. Its STOMP connections are read from the
- * outside: the agent's event subscriptions on A and B, and the broker's connection list (RabbitMQ
- * management API), where a live connection's user is the subscription UUID.
+ * A real `waldur_site_agent` (target.agent.command) run as child processes with config files the suite
+ * writes. It paces its own cycles (its order loop sleeps WALDUR_SITE_AGENT_ORDER_PROCESS_PERIOD_MINUTES,
+ * hard-coded to a minute or more in some releases), so nothing here pauses for a fixed time: a "cycle" is
+ * waiting until the agent visibly acted (an order of A's offering changed, or Waldur B logged a request for
+ * B's offering), and "until the order is finished" is a deadline (agent.deadline) watched with
+ * `eventually`. Its STOMP connections are read from the outside: the agent's event subscriptions on A and B
+ * and the broker's connection list (RabbitMQ management API), where a live connection's user is the
+ * subscription UUID.
  */
 export class CommandAgentDriver extends AgentDriver {
   private children: ChildProcess[] = [];
   private dir: string | null = null;
   private output = '';
 
+  private spawnMode(mode: AgentMode, file: string): void {
+    const child = spawn(`${this.target.agent.command} -m ${mode} -c ${file}`, {
+      shell: true,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WALDUR_SITE_AGENT_ORDER_PROCESS_PERIOD_MINUTES: String(Math.max(this.target.agent.cycleDelayMs, 1000) / 60_000) },
+    });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + `[${mode}] ${chunk.toString()}`).slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.children.push(child);
+  }
+
   async start(opts: AgentOptions): Promise<Json> {
     await this.stop();
     this.dir = mkdtempSync(join(tmpdir(), 'e2e-agent-'));
     const file = join(this.dir, 'agent-config.yaml');
     writeFileSync(file, agentConfigYaml(this.target, this.fed, opts), { mode: 0o600 });
-    // As deployed (one service per mode), event processing runs beside the polling order processor
-    // that the plan's hybrid STOMP tests cycle.
-    for (const mode of opts.mode === 'event_process' ? ['event_process', 'order_process'] : ['order_process']) {
-      const child = spawn(`${this.target.agent.command} -m ${mode} -c ${file}`, {
-        shell: true,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, WALDUR_SITE_AGENT_ORDER_PROCESS_PERIOD_MINUTES: String(this.target.agent.cycleDelayMs / 60_000) },
-      });
-      const keep = (chunk: Buffer) => {
-        this.output = (this.output + `[${mode}] ${chunk.toString()}`).slice(-4000);
-      };
-      child.stdout?.on('data', keep);
-      child.stderr?.on('data', keep);
-      this.children.push(child);
-    }
+    this.spawnMode(opts.mode, file);
     if (opts.mode === 'event_process') {
+      // As deployed: order_process beside event_process, with its own config where stomp_enabled is false
+      // (order_process skips STOMP offerings), so the plan's hybrid STOMP tests still get polling cycles.
+      const orderFile = join(this.dir, 'agent-config-order-process.yaml');
+      writeFileSync(orderFile, agentConfigYaml(this.target, this.fed, { ...opts, mode: 'order_process' }), { mode: 0o600 });
+      this.spawnMode('order_process', orderFile);
       // Events published before the agent's queues exist are lost: wait for its source connections.
       const want = this.target.stomp.sourceConnections;
       await eventually(
-        async () => (await this.connections()) ?? [],
+        async () => (this.running(), (await this.connections()) ?? []),
         (cs) => cs.filter((c) => c.side === 'source' && c.is_connected).length >= want,
-        { within: 30_000, every: 200, what: `${want} source STOMP connections of waldur_site_agent` },
+        { within: this.target.agent.deadlineMs, every: 500, what: `${want} source STOMP connections of waldur_site_agent` },
       );
     }
-    await this.cycle();
+    this.running();
     return { mode: opts.mode, pids: this.children.map((c) => c.pid), offerings: [{ offering_uuid: this.fed.a.offering.uuid }] };
   }
 
-  async cycle(): Promise<unknown> {
-    await pause(this.target.agent.cycleDelayMs);
+  /** Fails with the agent's last output when one of its processes has ended. */
+  private running(): void {
     const ended = this.children.find((c) => c.exitCode !== null);
-    if (!this.children.length || ended) {
-      throw new Error(`waldur_site_agent is not running (exit ${ended?.exitCode}); last output:\n${this.output}`);
-    }
+    if (!this.children.length || ended) throw new Error(`waldur_site_agent is not running (exit ${ended?.exitCode}); last output:\n${this.output}`);
+  }
+
+  /**
+   * What a cycle changes: the state and backend_id of every order of A's offering; `settled` when no order
+   * is left where a cycle would not leave it (pending-provider, or executing without B's order).
+   */
+  private async ordersOnA(): Promise<{ key: string; settled: boolean }> {
+    const orders = await this.waldur.a.orders({ offering_uuid: hexUuid(this.fed.a.offering.uuid) });
+    return {
+      key: orders.map((o) => `${o.uuid}:${o.state}:${o.backend_id}`).sort().join(','),
+      settled: orders.every((o) => o.state !== 'pending-provider' && !(o.state === 'executing' && !o.backend_id)),
+    };
+  }
+
+  /**
+   * One cycle of the agent's own loop, as it shows: A's orders changed (or B logged a request for B's
+   * offering) and none is left half-processed.
+   */
+  async cycle(): Promise<unknown> {
+    const since = new Date();
+    const before = (await this.ordersOnA()).key;
+    const b = this.waldur.b;
+    await eventually(
+      async () => {
+        this.running();
+        const now = await this.ordersOnA();
+        if (!now.settled) return false;
+        if (now.key !== before) return true;
+        return b.hasOperator ? (await b.requestLog([hexUuid(this.fed.b.offering.uuid)], since)).length > 0 : false;
+      },
+      (acted) => acted,
+      { within: this.target.agent.deadlineMs, every: 500, what: `waldur_site_agent acting on A's offering orders or calling Waldur B for B's offering (agent.deadline ${this.target.agent.deadlineMs} ms)` },
+    );
     return null;
+  }
+
+  /** The agent runs its own loop; the suite only approves B's orders (AutoApprove) until A's order ends or the deadline passes. */
+  async runUntilOrderTerminal(orderUuid: string): Promise<OrderRun> {
+    const startedAt = Date.now();
+    let state = '';
+    try {
+      await eventually(
+        async () => {
+          this.running();
+          await this.waldur.b.autoApprove(this.fed.b.offering.uuid);
+          state = (await this.waldur.a.order(orderUuid)).state;
+          return state;
+        },
+        (s) => TERMINAL_ORDER_STATES.includes(s),
+        { within: this.target.agent.deadlineMs, every: 1000, what: `order ${orderUuid} on Waldur A finished by waldur_site_agent (agent.deadline)` },
+      );
+    } catch (e) {
+      if (!state) throw e;
+    }
+    // Cycles are the agent's own: the number of its order-process periods that passed.
+    return { state, cycles: Math.max(1, Math.ceil((Date.now() - startedAt) / Math.max(this.target.agent.cycleDelayMs, 1000))), reports: [] };
   }
 
   async connections(): Promise<AgentConnection[] | null> {

@@ -4,6 +4,7 @@
  * REST dialect (REPORT §2, §8) and never asserts; a call that does not succeed throws WaldurCallError
  * with the status and body, so a step can say what came back.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { AxiosInstance } from 'axios';
 import { HttpLog, createHttp } from './http';
@@ -61,6 +62,22 @@ export interface OfferingRefs {
 
 /** Called for every entity the client creates, with the call that removes it again. */
 export type Track = (description: string, undo: () => Promise<unknown>) => void;
+
+/** Runs `command '<python>'` (a real Waldur's Django shell) and parses its last stdout line as JSON. */
+function runOperatorCommand(command: string, python: string): Promise<Json> {
+  const quoted = `'${python.replace(/'/g, `'\\''`)}'`;
+  return new Promise((resolve, reject) => {
+    execFile('/bin/sh', ['-c', `${command} ${quoted}`], { timeout: 120_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`operator command failed (${err.message.split('\n')[0]}): ${String(stderr).slice(-400)}`));
+      const last = String(stdout).trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(last));
+      } catch {
+        reject(new Error(`operator command printed no JSON last line: ${String(stdout).slice(-400)}`));
+      }
+    });
+  });
+}
 
 export class WaldurCallError extends Error {
   constructor(
@@ -333,16 +350,50 @@ export class WaldurInstanceClient {
     return res.data;
   }
 
+  /**
+   * A back-door operation (seed 001's Django shell): the emulator's operator endpoint when there is one,
+   * else the configured operator command run with `python` (its last stdout line is JSON).
+   */
+  private async operator(http: { method: 'post' | 'patch' | 'delete'; path: string; body?: unknown; ok: number }, python: string): Promise<Json> {
+    if (this.instance.adminUrl) {
+      const res = await this.http.request({ method: http.method, url: this.adminPath(http.path), data: http.body });
+      if (res.status !== http.ok) throw new WaldurCallError(this.side, http.method.toUpperCase(), `__admin/${http.path}`, res.status, res.data);
+      return res.data;
+    }
+    if (!this.instance.operatorCommand) throw new Error(`Waldur ${this.side.toUpperCase()} has neither an operator endpoint (admin_url) nor an operator_command for "${http.path}"`);
+    return runOperatorCommand(this.instance.operatorCommand, `import json\n${python}`);
+  }
+
   /** Resource.objects.create(offering, project, state=OK): a resource without an order (seed 001). */
   async createResourceAsOperator(offeringUuid: string, projectUuid: string, name: string, track: Track): Promise<string> {
-    const res = await this.http.post(this.adminPath('resources'), { offering_uuid: hexUuid(offeringUuid), project_uuid: hexUuid(projectUuid), name, state: 'OK' });
-    if (res.status !== 201) throw new WaldurCallError(this.side, 'POST', '__admin/resources', res.status, res.data);
-    const uuid = hexUuid(res.data.uuid);
-    track(`resource ${uuid} created by the operator on Waldur ${this.side.toUpperCase()}`, async () => {
-      const del = await this.http.delete(this.adminPath(`resources/${uuid}`));
-      if (del.status !== 204) throw new WaldurCallError(this.side, 'DELETE', `__admin/resources/${uuid}`, del.status, del.data);
-    });
+    const [o, p] = [hexUuid(offeringUuid), hexUuid(projectUuid)];
+    const made = await this.operator(
+      { method: 'post', path: 'resources', body: { offering_uuid: o, project_uuid: p, name, state: 'OK' }, ok: 201 },
+      `from waldur_mastermind.marketplace.models import Offering, Resource\nfrom waldur_core.structure.models import Project\nr = Resource.objects.create(offering=Offering.objects.get(uuid='${o}'), project=Project.objects.get(uuid='${p}'), name=${JSON.stringify(name)}, state=Resource.States.OK)\nprint(json.dumps({'uuid': r.uuid.hex}))`,
+    );
+    const uuid = hexUuid(made.uuid);
+    track(`resource ${uuid} created by the operator on Waldur ${this.side.toUpperCase()}`, () =>
+      this.operator({ method: 'delete', path: `resources/${uuid}`, ok: 204 }, `from waldur_mastermind.marketplace.models import Resource\nResource.objects.filter(uuid='${uuid}').delete()\nprint('{}')`),
+    );
     return uuid;
+  }
+
+  /** offering.plugin_options.update(...); offering.save() through the operator. */
+  async setPluginOptions(offeringUuid: string, options: Record<string, unknown>): Promise<void> {
+    const o = hexUuid(offeringUuid);
+    await this.operator(
+      { method: 'patch', path: `offerings/${o}`, body: { plugin_options: options }, ok: 200 },
+      `from waldur_mastermind.marketplace.models import Offering\no = Offering.objects.get(uuid='${o}')\no.plugin_options.update(json.loads(${JSON.stringify(JSON.stringify(options))}))\no.save()\nprint('{}')`,
+    );
+  }
+
+  /** The create_or_restore_offering_users_for_user task, run by the operator (no Celery worker needed). */
+  async runOfferingUserTask(userUuid: string, projectUuid: string): Promise<void> {
+    const [u, p] = [hexUuid(userUuid), hexUuid(projectUuid)];
+    await this.operator(
+      { method: 'post', path: 'tasks/create_or_restore_offering_users_for_user', body: { user_uuid: u, project_uuid: p }, ok: 200 },
+      `from waldur_mastermind.marketplace.tasks import create_or_restore_offering_users_for_user\ncreate_or_restore_offering_users_for_user('${u}', '${p}')\nprint('{}')`,
+    );
   }
 
   /**
@@ -360,16 +411,9 @@ export class WaldurInstanceClient {
     return url;
   }
 
-  /** offering.plugin_options.update(...); offering.save() through the operator. */
-  async setPluginOptions(offeringUuid: string, options: Record<string, unknown>): Promise<void> {
-    const res = await this.http.patch(this.adminPath(`offerings/${hexUuid(offeringUuid)}`), { plugin_options: options });
-    if (res.status !== 200) throw new WaldurCallError(this.side, 'PATCH', '__admin/offerings', res.status, res.data);
-  }
-
-  /** The create_or_restore_offering_users_for_user task, run by the operator (no Celery worker needed). */
-  async runOfferingUserTask(userUuid: string, projectUuid: string): Promise<void> {
-    const res = await this.http.post(this.adminPath('tasks/create_or_restore_offering_users_for_user'), { user_uuid: hexUuid(userUuid), project_uuid: hexUuid(projectUuid) });
-    if (res.status !== 200) throw new WaldurCallError(this.side, 'POST', '__admin/tasks', res.status, res.data);
+  /** Whether the seed 001 back-door operations (resources, plugin options, tasks) are possible here. */
+  get hasShellOperator(): boolean {
+    return !!this.instance.adminUrl || !!this.instance.operatorCommand;
   }
 
   /** Whether this instance has the operator endpoint (embedded) that the operator checks need. */
