@@ -71,7 +71,13 @@ export function containerSettings(packDir: string, actionRef: string): Container
     try {
       const doc = YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
       if (doc?.ref === actionRef) {
-        return doc.container?.image ? (doc.container as ContainerSettings) : `Action '${actionRef}' has runner_type container but no container.image`;
+        const c = doc.container as ContainerSettings | undefined;
+        if (!c?.image) return `Action '${actionRef}' has runner_type container but no container.image`;
+        // Values go to the engine's command line: an image reference, a size, a number; never an option.
+        if (!/^[a-z0-9][a-z0-9._/:@-]*$/i.test(String(c.image))) return `Action '${actionRef}': invalid container.image '${c.image}'`;
+        if (c.memory !== undefined && !/^\d+[bkmg]?$/i.test(String(c.memory))) return `Action '${actionRef}': invalid container.memory '${c.memory}'`;
+        if (c.cpus !== undefined && !(Number(c.cpus) > 0)) return `Action '${actionRef}': invalid container.cpus '${c.cpus}'`;
+        return c;
       }
     } catch {
       /* not an action definition */

@@ -197,7 +197,10 @@ Then(
 Then('its run failed with pip saying no local distribution matches {string}', function (this: AcceptanceWorld, requirement: string) {
   const run = this.recall<Execution>('attune.execution');
   expect(run.status, `execution ${run.id} of ${run.action_ref} ended with ${JSON.stringify(run.result)}`).to.equal('failed');
-  expect(String(run.result?.error ?? ''), `error of execution ${run.id}`).to.include(`No matching distribution found for ${requirement}`);
+  const error = String(run.result?.error ?? '');
+  expect(error, `error of execution ${run.id}`).to.include(`No matching distribution found for ${requirement}`);
+  // The versions pip saw are exactly the local folder's: it looked nowhere else.
+  expect(error, `versions pip found, in the error of execution ${run.id}`).to.include(`(from versions: ${OFFERED.join(', ')})`);
 });
 
 Then("pack {string}'s Node.js action resolved e2e-greeting from the pack's own node_modules", function (this: AcceptanceWorld, name: string) {
