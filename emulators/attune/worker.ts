@@ -112,7 +112,9 @@ export function pythonInterpreter(): Promise<string> {
   return python;
 }
 
-type Command = [exe: string, args: string[], cwd: string, cleanup?: () => Promise<void>];
+/** `script`: code bash reads from fd 3, so an inline action's code never shows on its command line. */
+const INLINE_LOADER = 'IFS= read -r -d "" __attune_code <&3; exec 3<&-; eval "$__attune_code"';
+type Command = [exe: string, args: string[], cwd: string, cleanup?: () => Promise<void>, script?: string];
 
 async function command(spec: RunSpec): Promise<Command | string> {
   const file = scriptFile(spec.packDir, spec.entrypoint);
@@ -133,7 +135,10 @@ async function command(spec: RunSpec): Promise<Command | string> {
     }
     return [process.execPath, [file], path.dirname(file)];
   }
-  if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, '-c', inlineShell(spec.entrypoint, spec.parameters)], cwd];
+  // Inline code with its parameters (and keys) as shell variables: bash reads it from fd 3 (a socket
+  // pair, so with the `read` builtin, not by path) and evaluates it; it is never an argument, so no
+  // parameter or secret value shows in /proc/<pid>/cmdline (upstream: non-exported shell variables).
+  if (spec.runtime === 'shell') return ['/bin/bash', [...BASH, '-c', INLINE_LOADER], cwd, undefined, inlineShell(spec.entrypoint, spec.parameters)];
   return `Action entrypoint '${spec.entrypoint}' not found in the pack directory`;
 }
 
@@ -143,7 +148,7 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
   const started = Date.now();
   const base = { stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, timedOut: false, cancelled: false };
   if (typeof cmd === 'string') return { ...base, exitCode: null, durationMs: 0, error: cmd };
-  const [exe, args, cwd, cleanup] = cmd;
+  const [exe, args, cwd, cleanup, script] = cmd;
   return new Promise((resolve) => {
     // Streamed into bounded buffers (output.ts): never more than the configured limit per stream.
     const limits = outputLimits();
@@ -154,7 +159,7 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
       cwd,
       // SHLVL=1: a bash started over a socket-pair stdin (e.g. a pyenv shim) must not source ~/.bashrc.
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), LANG: 'C.UTF-8', SHLVL: '1', ATTUNE_RUNTIME_ENVS_DIR: runtimeEnvsDir(), ...spec.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: script === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'],
       detached: true, // own process group, so timeout/cancel/stop kill the whole tree
     });
     const killTree = () => {
@@ -193,6 +198,11 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
     child.stderr.on('data', collect('stderr'));
     child.stdin.on('error', () => undefined); // the action may exit without reading stdin
     child.stdin.end(formatParameters(spec.parameters, spec.parameterFormat));
+    if (script !== undefined) {
+      const code = child.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+      code.on('error', () => undefined);
+      code.end(script);
+    }
     const finish = (exitCode: number | null, error?: string, signal?: string) => {
       clearTimeout(timer);
       clearTimeout(graceTimer);

@@ -10,7 +10,7 @@ import { AcceptanceWorld } from '../../world/world';
 import { Execution } from '../../world/clients/attune';
 import { AttuneDatabase } from '../../world/clients/attune-tier3';
 import { describe } from '../../world/wait';
-import { actionRef, finished, outputOf, thePack, trackUndo } from './context';
+import { actionRef, finished, outputOf, refName, thePack, trackUndo } from './context';
 import { expectEnded } from './executions';
 
 interface Secret { name: string; ref: string; value: string }
@@ -51,6 +51,40 @@ When('the secret probe action runs, looking for the secret {string}', async func
   expectEnded(done, 'completed');
   this.remember('attune.execution', done);
 });
+
+/**
+ * Inline shell code (upstream's ad-hoc core.shell actions) that reports the bash process running it:
+ * a Python child reads the parameter document from the stdin it shares with bash and bash's own
+ * /proc/<pid>/environ and cmdline; only a digest of the secret is printed.
+ */
+const INLINE_PROBE = `python3 -c '
+import hashlib, json, sys
+pid = sys.argv[1]
+doc = json.loads(sys.stdin.readline() or "{}")
+secret = doc.get(doc.get("secret_name"))
+proc = lambda name: [p.decode("utf-8", "replace") for p in open(f"/proc/{pid}/{name}", "rb").read().split(b"\\0") if p]
+print(json.dumps({"output": {"pid": int(pid), "stdin_names": sorted(doc), "received_sha256": hashlib.sha256(secret.encode()).hexdigest() if isinstance(secret, str) else None, "environ": proc("environ"), "argv": proc("cmdline")}}))
+' "$$"
+exit $?`; // a command after python keeps bash from replacing itself with it (exec), so $$ stays the action
+
+When(
+  'an inline shell action of the pack reports its own process, looking for the secret {string}',
+  async function (this: AcceptanceWorld, name: string) {
+    const packRef = thePack(this).ref;
+    const ref = `${packRef}.${refName(this, 'inline')}`;
+    const created = await this.attune.call('post', '/api/v1/actions', {
+      ref, pack_ref: packRef, label: ref, entrypoint: INLINE_PROBE, runtime_ref: 'core.shell', output_format: 'json',
+      param_schema: { secret_name: { type: 'string', required: true } },
+    });
+    expect(created.status, `creating the inline action ${ref}: ${describe(created.body)}`).to.equal(201);
+    trackUndo(this, `action ${ref}`, () => this.attune.call('delete', `/api/v1/actions/${ref}`));
+    const reply = await this.attune.execute(ref, { secret_name: name });
+    expect(reply.status, `running ${ref} answered ${describe(reply.body)}`).to.equal(201);
+    const done = await finished(this.attune, reply.body.data.id);
+    expectEnded(done, 'completed');
+    this.remember('attune.execution', done);
+  },
+);
 
 function report(world: AcceptanceWorld): ProbeReport {
   const done = world.recall<Execution>('attune.execution');

@@ -23,6 +23,14 @@ Feature: T3.20 Secret injection
     And the secret is not in the execution's output, logs or record
     And the database holds the secret only encrypted
 
+  Scenario: An inline shell action gets the secret without it showing on its command line
+    # Upstream hands inline shell actions their parameters and keys as non-exported shell variables
+    # (REPORT §3.4); the action (bash) is observed from a child it starts, reading its parent's /proc.
+    When an inline shell action of the pack reports its own process, looking for the secret "api_key"
+    Then the action received the secret on its standard input
+    And the secret is not in the action's environment
+    And the secret is not on the action's command line
+
   @attune-scenario-4
   Scenario: README scenario 4, secret management
     # "Action can access secret via get_secret() helper": the probe reads it with get_secret()
