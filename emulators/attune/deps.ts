@@ -28,8 +28,11 @@ export function processDir(prefix: string): string {
   return dir;
 }
 
-/** `ATTUNE_RUNTIME_ENVS_DIR`: where this worker keeps pack environments. */
-export const runtimeEnvsDir = () => processDir('attune-emulator-runtime-envs-');
+/**
+ * `ATTUNE_RUNTIME_ENVS_DIR`: where the worker keeps pack environments. The deployment's (startAttune
+ * sets it, so a restarted worker process finds the venvs it built), else one of this process.
+ */
+export const runtimeEnvsDir = () => process.env.ATTUNE_RUNTIME_ENVS_DIR || processDir('attune-emulator-runtime-envs-');
 
 /** The venv directory of a pack (upstream's get_venv_path: '/', '\\' and '.' become '_'). */
 export function venvPath(packRef: string): string {

@@ -39,6 +39,9 @@ export interface RunningAttune {
 
 export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   configureOutput(opts.worker);
+  // Pack environments (venvs) of this deployment, shared by its worker processes (deps.ts).
+  const runtimeEnvs = process.env.ATTUNE_RUNTIME_ENVS_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-runtime-envs-'));
+  if (runtimeEnvs) process.env.ATTUNE_RUNTIME_ENVS_DIR = runtimeEnvs;
   const adminHash = hashPassword(opts.admin.password); // on the thread pool while the database boots
   const db = await Database.open();
   const packsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-packs-'));
@@ -99,6 +102,10 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
       await notifier.close();
       await db.close();
       fs.rmSync(packsRoot, { recursive: true, force: true });
+      if (runtimeEnvs) {
+        fs.rmSync(runtimeEnvs, { recursive: true, force: true });
+        if (process.env.ATTUNE_RUNTIME_ENVS_DIR === runtimeEnvs) delete process.env.ATTUNE_RUNTIME_ENVS_DIR;
+      }
     })());
   return { apiUrl, notifierUrl, databaseUrl: db.url, stop };
 }
