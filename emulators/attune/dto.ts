@@ -22,9 +22,25 @@ function skipNull(row: Row, keys: string[]): Row {
 
 export const packDto = (r: Row) => omit(r);
 export const packSummary = (r: Row) => pick(r, ['id', 'ref', 'label', 'description', 'version', 'tags', 'is_standard', 'created', 'updated']);
-export const actionDto = (r: Row) => skipNull(omit(r), ['runtime_ref', 'workflow_def']);
+// dto/action.rs ActionResponse / ActionSummary: accesses_mcp is always present (false unless an
+// action says it talks to MCP servers); lists answer the summary, without pack, param/out schema, is_adhoc.
+export const actionDto = (r: Row) => skipNull({ ...omit(r), accesses_mcp: r.accesses_mcp === true }, ['runtime_ref', 'workflow_def']);
+export const actionSummary = (r: Row) => skipNull({
+  ...pick(r, ['id', 'ref', 'pack_ref', 'label', 'description', 'entrypoint', 'runtime', 'runtime_ref', 'workflow_def']),
+  accesses_mcp: r.accesses_mcp === true,
+  created: r.created,
+  updated: r.updated,
+}, ['runtime_ref', 'workflow_def']);
 export const triggerDto = (r: Row) => skipNull(omit(r), ['webhook_key']);
+// dto/trigger.rs TriggerSummary: no schemas, no webhook key (it is a secret of the trigger's page).
+export const triggerSummary = (r: Row) => pick(r, ['id', 'ref', 'pack_ref', 'label', 'description', 'enabled', 'webhook_enabled', 'created', 'updated']);
 export const ruleDto = (r: Row) => omit(r);
+// dto/rule.rs RuleSummary: refs and params, without the ids of pack, action and trigger or the conditions.
+export const ruleSummary = (r: Row) => ({
+  ...pick(r, ['id', 'ref', 'pack_ref', 'label', 'description', 'action_ref', 'trigger_ref', 'action_params', 'trigger_params']),
+  permission_set_refs: r.permission_set_refs ?? null,
+  ...pick(r, ['enabled', 'created', 'updated']),
+});
 export const workflowDto = (r: Row) => omit(r);
 
 export const eventDto = (r: Row) => omit(r, ['updated']);

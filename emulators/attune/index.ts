@@ -11,6 +11,7 @@ import { hashPassword, Tokens } from './auth';
 import type { Ctx } from './context';
 import { Audit } from './audit';
 import { Database } from './db';
+import { dialectRoutes, initDialect, openApiRoute } from './dialect';
 import { Engine } from './engine';
 import { ApiError, errorHandler } from './http';
 import { Notifier } from './notifier';
@@ -58,6 +59,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   const limiter = new RateLimiter(db, rbac);
   const audit = new Audit(db);
   await audit.init();
+  await initDialect(db);
   engine.audit = audit;
   const ruleNotices = new RuleNotices(notifier);
   engine.ruleNotices = ruleNotices;
@@ -76,7 +78,8 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   app.use('/api/v1', webhookRoutes(ctx)); // unauthenticated, raw body
   app.use(jsonBody);
   app.use(healthAndAuthRoutes(ctx));
-  app.use('/api/v1', tokens.middleware(), limiter.middleware(), rbac.middleware(), rbac.routes(), audit.routes(), catalogRoutes(ctx), activityRoutes(ctx), sensorRoutes(ctx));
+  app.use(openApiRoute(app));
+  app.use('/api/v1', tokens.middleware(), limiter.middleware(), rbac.middleware(), rbac.routes(), audit.routes(), dialectRoutes(db), catalogRoutes(ctx), activityRoutes(ctx), sensorRoutes(ctx));
   app.use((_req, _res, next) => next(new ApiError(404, 'NOT_FOUND', 'Route not found')));
   app.use(errorHandler);
 

@@ -183,13 +183,13 @@ export function catalogRoutes(ctx: Ctx): Router {
       const p = await byRef('pack', 'Pack')(req);
       res.json(await listPage(ctx, req, table, scope(new Where().add('pack = ?', p.id), callerOf(req)), map));
     });
-  perPack('actions', 'action', dto.actionDto);
-  perPack('triggers', 'trigger', dto.triggerDto);
-  perPack('rules', 'rule', dto.ruleDto);
+  perPack('actions', 'action', dto.actionSummary);
+  perPack('triggers', 'trigger', dto.triggerSummary);
+  perPack('rules', 'rule', dto.ruleSummary);
   perPack('workflows', 'workflow_definition', dto.workflowDto);
 
   // ------------------------------------------------------------------ actions
-  r.get('/actions', async (req, res) => void res.json(await listPage(ctx, req, 'action', scope(new Where(), callerOf(req)), dto.actionDto)));
+  r.get('/actions', async (req, res) => void res.json(await listPage(ctx, req, 'action', scope(new Where(), callerOf(req)), dto.actionSummary)));
   r.post('/actions', async (req, res) => void res.status(201).json({ data: dto.actionDto(await createAction(ctx.db, callerOf(req), new Body(req.body))) }));
   r.get('/actions/:ref', async (req, res) => void res.json({ data: dto.actionDto(await byRef('action', 'Action')(req)) }));
   r.put('/actions/:ref', async (req, res) => {
@@ -214,12 +214,12 @@ export function catalogRoutes(ctx: Ctx): Router {
   });
   r.get('/actions/:ref/rules', async (req, res) => {
     const a = await byRef('action', 'Action')(req);
-    res.json(await listPage(ctx, req, 'rule', scope(new Where().add('action = ?', a.id), callerOf(req)), dto.ruleDto));
+    res.json(await listPage(ctx, req, 'rule', scope(new Where().add('action = ?', a.id), callerOf(req)), dto.ruleSummary));
   });
 
   // ------------------------------------------------------------------ triggers and webhooks
-  r.get('/triggers', async (req, res) => void res.json(await listPage(ctx, req, 'trigger', scope(new Where(), callerOf(req)), dto.triggerDto)));
-  r.get('/triggers/enabled', async (req, res) => void res.json(await listPage(ctx, req, 'trigger', scope(new Where().add('enabled'), callerOf(req)), dto.triggerDto)));
+  r.get('/triggers', async (req, res) => void res.json(await listPage(ctx, req, 'trigger', scope(new Where(), callerOf(req)), dto.triggerSummary)));
+  r.get('/triggers/enabled', async (req, res) => void res.json(await listPage(ctx, req, 'trigger', scope(new Where().add('enabled'), callerOf(req)), dto.triggerSummary)));
   r.post('/triggers', async (req, res) => void res.status(201).json({ data: dto.triggerDto(await createTrigger(ctx.db, callerOf(req), new Body(req.body))) }));
   r.get('/triggers/:ref', async (req, res) => void res.json({ data: dto.triggerDto(await byRef('trigger', 'Trigger')(req)) }));
   r.put('/triggers/:ref', async (req, res) => {
@@ -260,12 +260,12 @@ export function catalogRoutes(ctx: Ctx): Router {
   });
   r.get('/triggers/:ref/rules', async (req, res) => {
     const t = await byRef('trigger', 'Trigger')(req);
-    res.json(await listPage(ctx, req, 'rule', scope(new Where().add('trigger = ?', t.id), callerOf(req)), dto.ruleDto));
+    res.json(await listPage(ctx, req, 'rule', scope(new Where().add('trigger = ?', t.id), callerOf(req)), dto.ruleSummary));
   });
 
   // ------------------------------------------------------------------ rules
-  r.get('/rules', async (req, res) => void res.json(await listPage(ctx, req, 'rule', scope(new Where(), callerOf(req)), dto.ruleDto)));
-  r.get('/rules/enabled', async (req, res) => void res.json(await listPage(ctx, req, 'rule', scope(new Where().add('enabled'), callerOf(req)), dto.ruleDto)));
+  r.get('/rules', async (req, res) => void res.json(await listPage(ctx, req, 'rule', scope(new Where(), callerOf(req)), dto.ruleSummary)));
+  r.get('/rules/enabled', async (req, res) => void res.json(await listPage(ctx, req, 'rule', scope(new Where().add('enabled'), callerOf(req)), dto.ruleSummary)));
   r.post('/rules', async (req, res) => {
     const rule = await createRule(ctx.db, callerOf(req), new Body(req.body));
     await ctx.sensor.sync(rule.id);

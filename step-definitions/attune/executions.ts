@@ -104,6 +104,12 @@ Then('that execution went through {execution-statuses}', async function (this: A
     { within: 5000, every: 100, what: `notifications that execution ${id} reached ${last}` },
   );
   expect(seen.join(' -> '), `statuses announced for execution ${id}`).to.equal(expected.join(' -> '));
+  // The execution's own history (upstream's execution_history, newest first): the status it was
+  // created with, then every change, in the same order.
+  const history = await this.attune.call('get', `/api/v1/executions/${id}/history`, undefined, { page_size: 100 });
+  expect(history.status, `history of execution ${id}: ${JSON.stringify(history.body)}`).to.equal(200);
+  const recorded = [...(history.body.items as { new_values?: { status?: string } | null }[])].reverse().map((h) => h.new_values?.status).filter(Boolean);
+  expect(recorded.join(' -> '), `statuses in the history of execution ${id}`).to.equal(expected.join(' -> '));
 });
 
 Then(
