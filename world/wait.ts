@@ -6,7 +6,10 @@
 export interface WaitOptions {
   /** Give up after this many milliseconds. */
   within: number;
-  /** Pause between probes (default 50 ms). */
+  /**
+   * Pause between probes. Default: 50 ms, growing by a quarter after each probe up to 250 ms, so a
+   * quick condition is seen at once and a long wait does not flood a shared target with polls.
+   */
   every?: number;
   /** What is being waited for, for the failure message. */
   what?: string;
@@ -37,7 +40,7 @@ export async function eventually<T>(
   opts: WaitOptions,
 ): Promise<T> {
   const deadline = Date.now() + opts.within;
-  const every = opts.every ?? 50;
+  let every = opts.every ?? 50;
   let last: unknown = '(nothing yet)';
   for (;;) {
     try {
@@ -52,6 +55,7 @@ export async function eventually<T>(
       throw new WaitTimeout(`${opts.what ?? 'condition'} did not hold within ${opts.within} ms; last seen: ${describe(last)}`);
     }
     await pause(Math.min(every, left));
+    if (opts.every === undefined) every = Math.min(250, Math.round(every * 1.25));
   }
 }
 
