@@ -177,6 +177,37 @@ Then('within {duration} every deployment workflow ends {string}', async function
     }).then((r) => expect(r.body.status, `deployment workflow ${run.workflowId}: expected "${status}", got ${show(r.body)}`).to.equal(status))));
 });
 
+/** The endpoint each concurrent deployment's workflow created, as budapp recorded it. */
+async function concurrentEndpoints(w: AcceptanceWorld): Promise<Body[]> {
+  const token = await admin(w);
+  return Promise.all(w.recall<Onboarding[]>('bud:deployments').map(async (run) => {
+    const r = await w.bud.getWorkflow(token, String(run.workflowId));
+    const endpoint = ((r.body.workflow_steps ?? {}) as Body).endpoint as Body | undefined;
+    expect(endpoint?.id, `deployment workflow ${run.workflowId}: expected its endpoint, got ${r.status} ${show(r.body)}`).to.be.a('string');
+    return endpoint!;
+  }));
+}
+
+Then("each deployment has its own endpoint, {string} in the project's endpoint list", async function (this: AcceptanceWorld, status: string) {
+  const endpoints = await concurrentEndpoints(this);
+  const ids = endpoints.map((e) => String(e.id));
+  expect(new Set(ids).size, `endpoints of the concurrent deployments: ${ids.join(', ')}`).to.equal(ids.length);
+  for (const id of ids) {
+    const found = await findEndpoint(this, project(this).id, id);
+    expect(found?.status, `endpoint ${id}: expected "${status}" in the project's endpoint list, got ${show(found)}`).to.equal(status);
+  }
+});
+
+Then("each deployment's endpoint answers a chat completion through the gateway", async function (this: AcceptanceWorld) {
+  for (const endpoint of await concurrentEndpoints(this)) {
+    const body = { model: String(endpoint.name), messages: [{ role: 'user', content: `Hello ${endpoint.name}` }], max_tokens: 32 };
+    const res = await this.bud.chatCompletion(this.recall<string>('bud:api-key'), body);
+    const content = (((res.body.choices as Body[] | undefined) ?? [])[0]?.message as Body | undefined)?.content;
+    expect([res.status, res.body.object, res.body.model], `chat completion from endpoint ${endpoint.id}: ${res.status} ${show(res.body)}`).to.deep.equal([200, 'chat.completion', endpoint.name]);
+    expect(content, `the answer of endpoint ${endpoint.name} to its own greeting: ${show(res.body)}`).to.be.a('string').and.include(String(endpoint.name));
+  }
+});
+
 // --- API keys and inference ------------------------------------------------------------------
 
 Given('the bud admin has an API key for the project', async function (this: AcceptanceWorld) {
