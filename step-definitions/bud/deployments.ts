@@ -52,13 +52,25 @@ Given('a bud project of the admin', async function (this: AcceptanceWorld) {
 
 // --- clusters --------------------------------------------------------------------------------
 
-async function onboardCluster(w: AcceptanceWorld): Promise<BudResponse> {
+async function onboardCluster(w: AcceptanceWorld, kubeconfig = KUBECONFIG): Promise<BudResponse> {
   const fields = {
     workflow_total_steps: 1, step_number: 1, trigger_workflow: true,
     name: w.uniqueName('e2e-cluster'), ingress_url: 'https://e2e-cluster.example.com',
   };
-  return rememberAnswer(w, 'cluster onboarding step', await sendStep(w, 'cluster', fields, undefined, KUBECONFIG));
+  return rememberAnswer(w, 'cluster onboarding step', await sendStep(w, 'cluster', fields, undefined, kubeconfig));
 }
+
+When('the bud admin onboards a cluster from a kubeconfig whose current context names no cluster', async function (this: AcceptanceWorld) {
+  await onboardCluster(this, KUBECONFIG.replace('current-context: e2e', 'current-context: e2e-missing'));
+});
+
+Then('no cluster of that name is in the cluster list', async function (this: AcceptanceWorld) {
+  const { name } = onboarding(this);
+  const res = await this.bud.listClusters(await admin(this), { limit: 100 });
+  expect(res.status, `listing clusters answered ${res.status} ${show(res.body)}`).to.equal(200);
+  const named = ((res.body.clusters as Body[] | undefined) ?? []).filter((c) => c.name === name);
+  expect(named, `clusters named ${name}`).to.deep.equal([]);
+});
 
 /** Wait until the scenario's workflow leaves "in_progress" and return its last answer. */
 export async function settle(w: AcceptanceWorld, within = SETTLE_MS): Promise<BudResponse> {

@@ -17,3 +17,9 @@ Feature: CLUSTER_ONBOARDING workflow
   Scenario: Onboarding a cluster needs a valid access token
     When a bud cluster onboarding step is sent with no token
     Then the cluster onboarding step is refused as unauthorized (401)
+
+  @p1
+  Scenario: A kubeconfig whose current context names no cluster is refused and adds no cluster
+    When the bud admin onboards a cluster from a kubeconfig whose current context names no cluster
+    Then the cluster onboarding step is refused as a bad request (400)
+    And no cluster of that name is in the cluster list
