@@ -203,6 +203,12 @@ CREATE TABLE attune.execution (
 );
 CREATE INDEX execution_parent_idx ON attune.execution(parent);
 CREATE INDEX execution_status_idx ON attune.execution(status);
+-- Indexes for the list filters the suite polls with (executions by enforcement, rule or action; events by trigger).
+CREATE INDEX execution_enforcement_idx ON attune.execution(enforcement);
+CREATE INDEX execution_action_ref_idx ON attune.execution(action_ref);
+CREATE INDEX enforcement_rule_ref_idx ON attune.enforcement(rule_ref);
+CREATE INDEX enforcement_event_idx ON attune.enforcement(event);
+CREATE INDEX event_trigger_ref_idx ON attune.event(trigger_ref);
 
 CREATE TABLE attune.key (
   id BIGSERIAL PRIMARY KEY,
