@@ -175,6 +175,27 @@ Then('the onboarding/deployment workflow records its {budEvents} events', functi
   }
 });
 
+Then(
+  'within {duration} the onboarding workflow ends {string}, its {budEvents} events advancing stage by stage on the way',
+  async function (this: AcceptanceWorld, within: number, status: string, key: string) {
+    // Watch the workflow while it runs: what budcluster reports must reach it as it happens, not only at the end.
+    const seen: string[] = [];
+    const res = await eventually(() => readWorkflow(this), (r) => {
+      const events = ((r.body.workflow_steps ?? {}) as Body)[key] as Body | undefined;
+      if (r.status === 200 && r.body.status === 'in_progress' && typeof events?.current_stage === 'string' && seen[seen.length - 1] !== events.current_stage) seen.push(events.current_stage);
+      return r.status !== 200 || r.body.status !== 'in_progress';
+    }, { within, every: 25, what: 'the workflow to leave "in_progress"' });
+    expectWorkflow(res, status);
+    const stages = ((((res.body.workflow_steps ?? {}) as Body)[key] as Body | undefined)?.stages ?? []) as Body[];
+    const order = stages.map((st) => String(st.name));
+    expect(seen.length, `${key}: stages seen in progress while the workflow ran: ${show(seen)} (of ${show(order)})`).to.be.at.least(2);
+    expect(seen, `${key}: stages seen in progress, in the order budcluster runs them (${show(order)})`).to.deep.equal([...seen].sort((a, b) => order.indexOf(a) - order.indexOf(b)));
+    const times = stages.map((st) => [Date.parse(String(st.started_at)), Date.parse(String(st.finished_at))]);
+    const outOfOrder = times.filter(([start, end], i) => !(end >= start) || (i > 0 && start < times[i - 1][1]));
+    expect(outOfOrder, `${key}: each stage starts after the one before finished and ends after it started: ${show(stages)}`).to.deep.equal([]);
+  },
+);
+
 Then('the onboarded model can be read back under its name', async function (this: AcceptanceWorld) {
   const res = lastWorkflow(this);
   const id = createdModelId(res.body);

@@ -9,7 +9,7 @@ Feature: budapp <-> budcluster integration
   @p1
   Scenario: budcluster's progress reaches the onboarding workflow
     When the bud admin onboards a cluster from its kubeconfig
-    Then within 30 seconds the onboarding workflow ends "completed"
+    Then within 30 seconds the onboarding workflow ends "completed", its cluster creation events advancing stage by stage on the way
     And the onboarding workflow records its cluster creation events
 
   @p1
