@@ -159,6 +159,16 @@ Then("the endpoint is {string} in the project's endpoint list", async function (
   expect(found?.status, `endpoint ${id}: expected "${status}" in the project's endpoint list, got ${show(found)}`).to.equal(status);
 });
 
+Then('the endpoint runs on the freshly onboarded cluster, which gave it workers', async function (this: AcceptanceWorld) {
+  const { id } = deployedEndpoint(this);
+  const endpoint = await findEndpoint(this, project(this).id, String(id));
+  const onboarded = cluster(this);
+  expect(endpoint?.cluster_id, `endpoint ${id}: expected it on cluster ${onboarded.name} (${onboarded.id}), got ${show(endpoint)}`).to.equal(onboarded.id);
+  const listed = await listedCluster(this, onboarded.id);
+  const [total, free] = [Number(listed?.cpu_total_workers), Number(listed?.cpu_available_workers)];
+  expect(free < total, `cluster ${onboarded.name}: expected workers taken by the deployment (available < total), got ${show(listed)}`).to.equal(true);
+});
+
 Then('the deployment is listed among the admin\'s {string} workflows', async function (this: AcceptanceWorld, type: string) {
   const res = await this.bud.listWorkflows(await admin(this), { workflow_type: type, limit: 100 });
   const ids = ((res.body.workflows as Body[] | undefined) ?? []).map((x) => x.id);

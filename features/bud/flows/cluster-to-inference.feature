@@ -14,6 +14,7 @@ Feature: Cluster -> deployment -> inference
     When the bud admin deploys the model on the cluster for 4 concurrent requests
     Then within 30 seconds the deployment workflow ends "completed"
     And the endpoint is "running" in the project's endpoint list
+    And the endpoint runs on the freshly onboarded cluster, which gave it workers
     Given the bud admin has an API key for the project
     When a chat completion is requested from the endpoint with the message "Hello from a new cluster"
     Then the chat completion comes back from the endpoint as the assistant
