@@ -9,7 +9,8 @@ import type { Audit } from './audit';
 import type { RuleNotices } from './rule-notices';
 import type { Crypto } from './secrets';
 import { conditionsMatch, Context, render, truthy } from './templates';
-import { CANCEL, executionResult, failureMessage, parseOutput, run, runtimeOf } from './worker';
+import { CANCEL, executionResult, failureMessage, parseOutput, run, RunOutcome, RunSpec, runtimeOf } from './worker';
+import type { WorkerService } from './workers';
 
 export const TERMINAL = new Set(['completed', 'succeeded_with_errors', 'failed', 'cancelled', 'timeout', 'abandoned']);
 export const EXEC_SELECT = `SELECT e.*, enf.rule_ref, enf.trigger_ref FROM execution e LEFT JOIN enforcement enf ON enf.id = e.enforcement`;
@@ -41,6 +42,8 @@ export class Engine {
   audit?: Audit;
   /** Rule trigger notifications (T3.16) for rules created with notify_on_trigger. */
   ruleNotices?: RuleNotices;
+  /** The worker service in its own process (T3.12, T3.30); without it actions run from this process. */
+  workerService?: WorkerService;
 
   constructor(
     private readonly db: Database,
@@ -239,6 +242,8 @@ export class Engine {
     }
     if (!(await this.transition(id, ['requested'], 'scheduling'))) return;
     if (!(await this.transition(id, ['scheduling'], 'scheduled'))) return;
+    // An action waits, scheduled, until a worker accepts work (none may be up: killed, draining).
+    if (this.workerService && policyAction && policyAction.runtime_ref !== 'core.native') await this.workerService.available();
     const exec = await this.transition(id, ['scheduled'], 'running', { started: true });
     if (!exec) return;
     const action = exec.action ? await this.db.one('SELECT * FROM action WHERE id = $1', [exec.action]) : undefined;
@@ -275,7 +280,7 @@ export class Engine {
     const token = executor ? await this.tokens.issue(executor, 'execution', { execution_id: exec.id }) : undefined;
     const timeoutS = this.timeouts.get(exec.id) ?? DEFAULT_TIMEOUT_S;
     const outcome = runtime
-      ? await run({
+      ? await this.runOnWorker(exec.id, {
           runtime,
           entrypoint: action.entrypoint,
           packDir: pack?.pack_dir ?? null,
@@ -298,6 +303,13 @@ export class Engine {
       await this.transition(exec.id, ['running'], 'failed', { result: { succeeded: false, error: `Unsupported runtime '${action.runtime_ref}'` } });
       return;
     }
+    if (outcome === 'lost') {
+      // The worker that ran it died (its heartbeats stopped): upstream's execution timeout monitor.
+      await this.transition(exec.id, ['running', 'canceling'], 'abandoned', {
+        result: { succeeded: false, error: 'Execution abandoned: its worker stopped sending heartbeats', abandoned_by: 'execution_timeout_monitor' },
+      });
+      return;
+    }
     const succeeded = outcome.exitCode === 0 && !outcome.timedOut && !outcome.cancelled && !outcome.error;
     const data = succeeded ? parseOutput(outcome.stdout, action.output_format) : undefined;
     const error = outcome.error
@@ -310,6 +322,11 @@ export class Engine {
     }
     if (outcome.cancelled) await this.transition(exec.id, ['canceling', 'running'], 'cancelled', { result });
     else await this.transition(exec.id, ['running'], succeeded ? 'completed' : 'failed', { result });
+  }
+
+  /** Hand the run to the worker service when there is one (else run it from this process). */
+  private runOnWorker(id: number, spec: RunSpec): Promise<RunOutcome | 'lost'> {
+    return this.workerService ? this.workerService.run(id, spec) : run(spec);
   }
 
   /**

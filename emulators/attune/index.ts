@@ -24,6 +24,7 @@ import { catalogRoutes, healthAndAuthRoutes, jsonBody } from './routes-catalog';
 import { Crypto } from './secrets';
 import { TimerSensor } from './sensor';
 import { SensorManager, sensorRoutes } from './sensors';
+import { WorkerService } from './workers';
 
 export interface AttuneOptions {
   admin: { login: string; password: string };
@@ -63,6 +64,10 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   engine.audit = audit;
   const ruleNotices = new RuleNotices(notifier);
   engine.ruleNotices = ruleNotices;
+  // The worker service runs as its own process (worker-service.ts), started alongside the API.
+  const workerService = new WorkerService();
+  engine.workerService = workerService;
+  const workerStarted = workerService.start();
 
   await db.query(
     `INSERT INTO identity (login, display_name, password_hash, is_admin, tenant) VALUES ($1, $1, $2, true, $1)
@@ -77,6 +82,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   app.disable('x-powered-by');
   app.use('/api/v1', webhookRoutes(ctx)); // unauthenticated, raw body
   app.use(jsonBody);
+  app.use('/__admin', tokens.middleware(), workerService.routes()); // operator interface (workers.ts)
   app.use(healthAndAuthRoutes(ctx));
   app.use(openApiRoute(app));
   app.use('/api/v1', tokens.middleware(), limiter.middleware(), rbac.middleware(), rbac.routes(), audit.routes(), dialectRoutes(db), catalogRoutes(ctx), activityRoutes(ctx), sensorRoutes(ctx));
@@ -90,6 +96,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   const notifierUrl = await notifier.listen();
   await sensor.syncAll();
   sensors.start();
+  await workerStarted;
   const expiry = setInterval(() => void Promise.all([expireInquiries(ctx), expireKeys(ctx)]).catch(() => undefined), 1000);
 
   let stopped: Promise<void> | undefined;
@@ -98,6 +105,7 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
       clearInterval(expiry);
       await sensor.stop();
       await sensors.stop();
+      await workerService.stop();
       await engine.stop();
       ruleNotices.stop();
       server.closeAllConnections();

@@ -10,8 +10,8 @@ import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { ApiReply, Execution } from '../../world/clients/attune';
-import { cancelExecution } from '../../world/clients/attune-ops';
-import { describe, eventually } from '../../world/wait';
+import { cancelExecution, signalWorkerService, startWorkerService, workerService, WorkerServiceStatus } from '../../world/clients/attune-ops';
+import { describe, eventually, holdsFor } from '../../world/wait';
 import { actionRef, finished, ms, outputOf, registerFixturePack, thePack } from './context';
 import { childrenOf, defineWorkflow, useWorkflow } from './tier2-workflows';
 
@@ -45,10 +45,15 @@ When('the long-running action that {stop-behaviour} is running', async function 
 
 // The plan cancels "after 5 seconds"; what matters is that the action is well under way (its
 // signal handling set up), measured on the target's own started_at.
+/** Wait until the execution has been running for `after` ms, by the target's own started_at. */
+async function ranFor(run: Execution, after: number): Promise<void> {
+  await eventually(async () => Date.now() - ms(run.started_at!), (ran) => ran >= after, { within: after + 5000, every: 100, what: `execution ${run.id} to have run ${after} ms` });
+}
+
 When('I cancel it after it has run for {duration}', async function (this: AcceptanceWorld, after: number) {
-  const { id, started_at } = this.recall<Execution>('attune.execution');
-  await eventually(async () => Date.now() - ms(started_at!), (ran) => ran >= after, { within: after + 5000, every: 100, what: `execution ${id} to have run ${after} ms` });
-  this.remember('attune.cancel', await cancelExecution(this.attune, id));
+  const run = this.recall<Execution>('attune.execution');
+  await ranFor(run, after);
+  this.remember('attune.cancel', await cancelExecution(this.attune, run.id));
 });
 
 Then('the cancel request is accepted while the execution runs', function (this: AcceptanceWorld) {
@@ -145,8 +150,11 @@ When('the version action runs, it reports its code version {string}', async func
   expect(outputOf(run), `version reported by execution ${run.id}`).to.equal(version);
 });
 
-Given('a run of the version action taking {duration} is in flight', async function (this: AcceptanceWorld, seconds: number) {
-  this.remember('attune.in-flight', await startRunning(this, 'version', { seconds: seconds / 1000 }));
+// "In flight": its process has had time to load its code (running, for a while by started_at).
+Given('a run of the version action taking {duration} has been in flight for {duration}', async function (this: AcceptanceWorld, seconds: number, after: number) {
+  const run = await startRunning(this, 'version', { seconds: seconds / 1000 });
+  await ranFor(run, after);
+  this.remember('attune.in-flight', run);
 });
 
 When('the pack is reloaded as version {string} with changed action code', async function (this: AcceptanceWorld, version: string) {
@@ -184,4 +192,77 @@ Then('the run that was in flight completed on the old code, reporting {string}',
   const { at } = this.recall<{ at: number }>('attune.reloaded');
   expect(ms(run.updated), `execution ${run.id} finished (${run.updated}) after the reload (${new Date(at).toISOString()}), so it was in flight`).to.be.above(at);
   expect(outputOf(run), `version reported by execution ${run.id}, in flight during the reload`).to.equal(version);
+});
+
+// ---------------------------------------------------------------- T3.12 / T3.30 the worker service
+
+Given('the worker service is up', async function (this: AcceptanceWorld) {
+  // Whatever the scenario does to the worker, it is running again afterwards.
+  this.registry.track('worker service running', async () => {
+    if ((await workerService(this.attune)).state === 'stopped') await startWorkerService(this.attune);
+  });
+  const up = await eventually(() => workerService(this.attune), (s) => s.state === 'ready', { within: 30_000, every: 200, what: 'the worker service to be ready' });
+  this.remember('attune.worker', up);
+});
+
+When('the operator sends {word} to the worker service', async function (this: AcceptanceWorld, signal: string) {
+  if (signal !== 'SIGTERM' && signal !== 'SIGKILL') throw new Error(`the operator sends SIGTERM or SIGKILL, not ${signal}`);
+  await signalWorkerService(this.attune, signal);
+  this.remember('attune.signalled-at', Date.now());
+});
+
+When('the operator starts the worker service again', async function (this: AcceptanceWorld) {
+  const up = await startWorkerService(this.attune);
+  expect(up.state, 'the new worker service').to.equal('ready');
+  expect(up.pid, 'the new worker is a new process').to.not.equal(this.recall<WorkerServiceStatus>('attune.worker').pid);
+});
+
+Then('right after, the execution is still running', async function (this: AcceptanceWorld) {
+  const { id } = this.recall<Execution>('attune.execution');
+  expect((await this.attune.execution(id)).status, `execution ${id} right after its worker died`).to.equal('running');
+});
+
+Then('within {duration} the execution is marked abandoned, saying its worker stopped', async function (this: AcceptanceWorld, within: number) {
+  const { id } = this.recall<Execution>('attune.execution');
+  const run = await eventually(() => this.attune.execution(id), (e) => e.status !== 'running', { within: within + 5000, every: 200, what: `execution ${id} to leave running` });
+  // Upstream's status for it is `abandoned` (the plan says "failed"), with result.abandoned_by.
+  expect(run.status, `execution ${id}: ${JSON.stringify(run.result)}`).to.equal('abandoned');
+  expect(String(run.result?.error ?? ''), `error of execution ${id}`).to.match(/worker/i);
+  const took = ms(run.updated) - this.recall<number>('attune.signalled-at');
+  expect(took, `ms from the worker's death to execution ${id} marked abandoned (${run.updated})`).to.be.at.most(within);
+});
+
+When('I run the version action while no worker takes work', async function (this: AcceptanceWorld) {
+  const reply = await this.attune.execute(actionRef(this, 'version'), {});
+  expect(reply.status, `running the version action answered ${describe(reply.body)}`).to.equal(201);
+  this.remember('attune.queued', reply.body.data);
+});
+
+Then('it waits, queued and not running, for {duration}', async function (this: AcceptanceWorld, window: number) {
+  const { id } = this.recall<Execution>('attune.queued');
+  await holdsFor(() => this.attune.execution(id), (e) => ['requested', 'scheduling', 'scheduled'].includes(e.status) && !e.started_at, window, {
+    every: 250, what: `execution ${id} waiting for a worker`,
+  });
+});
+
+Then('the queued execution runs to success on the new worker', async function (this: AcceptanceWorld) {
+  const { id } = this.recall<Execution>('attune.queued');
+  const run = await finished(this.attune, id, 30_000);
+  expect([run.status, outputOf(run)], `execution ${id}: ${JSON.stringify(run.result)}`).to.deep.equal(['completed', '1.0.0']);
+});
+
+Then('the run in flight completed and its result was saved', async function (this: AcceptanceWorld) {
+  const { id } = this.recall<Execution>('attune.in-flight');
+  const run = await finished(this.attune, id, 30_000);
+  expect([run.status, outputOf(run)], `execution ${id}, in flight when the worker was asked to stop: ${JSON.stringify(run.result)}`).to.deep.equal(['completed', '1.0.0']);
+  expect(ms(run.updated), `execution ${id} finished (${run.updated}) after the worker was asked to stop`).to.be.above(this.recall<number>('attune.signalled-at'));
+});
+
+Then('the worker service exited cleanly with code 0', async function (this: AcceptanceWorld) {
+  const down = await eventually(() => workerService(this.attune), (s) => s.state === 'stopped', { within: 15_000, every: 200, what: 'the worker service to exit' });
+  expect({ code: down.exit_code, signal: down.exit_signal }, 'how the worker service ended').to.deep.equal({ code: 0, signal: null });
+});
+
+When('it has run for {duration}', async function (this: AcceptanceWorld, after: number) {
+  await ranFor(this.recall<Execution>('attune.execution'), after);
 });

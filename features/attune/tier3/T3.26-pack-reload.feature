@@ -13,7 +13,7 @@ Feature: T3.26 Pack update and reload
 
   Scenario: New executions run the new code, the one in flight finishes on the old
     When the version action runs, it reports its code version "1.0.0"
-    And a run of the version action taking 6 seconds is in flight
+    And a run of the version action taking 8 seconds has been in flight for 2 seconds
     When the pack is reloaded as version "1.1.0" with changed action code
     Then the pack is registered at version "1.1.0"
     And a new run of the version action reports "1.1.0"
