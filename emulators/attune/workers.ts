@@ -11,6 +11,7 @@
 //   POST /__admin/worker/signal {signal} SIGTERM (graceful drain) or SIGKILL
 //   POST /__admin/worker/start           start a new worker process (when none is running)
 import { ChildProcess, fork } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Router } from 'express';
 import { callerOf } from './auth';
@@ -19,6 +20,36 @@ import type { RunOutcome, RunSpec } from './worker';
 import type { FromWorker } from './worker-service';
 
 export const HEARTBEAT_TIMEOUT_MS = 10_000;
+
+/** Process groups led by the direct children of `pid` (Linux /proc; none elsewhere). */
+function childGroups(pid: number): number[] {
+  const groups = new Set<number>();
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  for (const e of entries) {
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so parse after ')'.
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) === pid && Number(pgrp) === Number(e)) groups.add(Number(pgrp));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return [...groups];
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
 
 type State = 'starting' | 'ready' | 'draining' | 'stopped';
 
@@ -125,6 +156,9 @@ export class WorkerService {
     if (!this.child || this.state === 'stopped') throw conflict('no worker is running');
     // Asked to stop, the worker takes no new work from now on (as systemd's "deactivating").
     if (sig === 'SIGTERM' && this.state === 'ready') this.state = 'draining';
+    // SIGKILL takes the worker's actions with it, as `systemctl kill -s KILL` kills the unit's
+    // whole control group (each action runs in a process group of its own, a child of the worker).
+    if (sig === 'SIGKILL' && this.child.pid) for (const pgid of childGroups(this.child.pid)) killGroup(pgid);
     this.child.kill(sig);
   }
 
