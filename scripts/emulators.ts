@@ -86,6 +86,28 @@ export async function stopAll(): Promise<void> {
   while (stops.length) await stops.pop()!().catch(() => undefined);
 }
 
+/**
+ * Several embedded systems: each in a process of its own (this script for that one system), so the
+ * systems do not share one event loop and their latencies stay their own on a multi-core machine;
+ * one system: in this process.
+ */
+async function deployApart(cfg: SuiteConfig, args: { systems: SystemName[]; config: string }): Promise<SuiteConfig> {
+  const embedded = SYSTEMS.filter((s) => cfg[s]?.target === 'embedded' && (!args.systems.length || args.systems.includes(s)));
+  if (embedded.length < 2) return deploy(cfg, args.systems);
+  const { startDeployment } = await import('../support/deployment');
+  const parts = await Promise.all(embedded.map((s) => startDeployment(args.config, 60_000, [s])));
+  for (const part of parts) stops.push(async () => part.stop());
+  const alive = setInterval(() => undefined, 3_600_000); // the parts are unref'd: this process lives until stopped
+  stops.push(async () => clearInterval(alive));
+  const out: SuiteConfig = { source: cfg.source, strict: cfg.strict, emulators: true };
+  for (const system of SYSTEMS) {
+    if (args.systems.length && !args.systems.includes(system)) continue;
+    const part = parts[embedded.indexOf(system)];
+    out[system] = (part ? loadConfig({ ...process.env, E2E_CONFIG: part.configFile })[system] : cfg[system]) as never;
+  }
+  return out;
+}
+
 function parseArgs(argv: string[]): { systems: SystemName[]; configOut?: string; config: string; withParent: boolean } {
   const systems: SystemName[] = [];
   let configOut: string | undefined;
@@ -124,7 +146,7 @@ async function main(): Promise<void> {
     setInterval(() => process.ppid !== parent && shutdown(0), 500).unref();
   }
   const t0 = Date.now();
-  const deployed = await deploy(cfg, args.systems);
+  const deployed = await deployApart(cfg, args);
   const ms = Date.now() - t0;
   if (args.configOut) {
     const file = resolve(args.configOut);

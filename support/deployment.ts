@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, SuiteConfig, SYSTEMS } from './config';
+import { ConfigError, SuiteConfig, SYSTEMS, SystemName } from './config';
 
 export interface Deployment {
   /** The remote config the deployment wrote; workers load it as E2E_CONFIG. */
@@ -65,12 +65,12 @@ function stopGroup(child: ChildProcess, dir: string): void {
 }
 
 /** Start the deployment for `configFile` and resolve once it answers (its config file exists). */
-export async function startDeployment(configFile: string, timeoutMs = 60_000): Promise<Deployment> {
+export async function startDeployment(configFile: string, timeoutMs = 60_000, systems: SystemName[] = []): Promise<Deployment> {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-deployment-'));
   const out = join(dir, 'config.yaml');
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', join(root, 'scripts', 'emulators.ts'), '--config', configFile, '--config-out', out, '--exit-with-parent'],
+    ['-r', 'ts-node/register/transpile-only', join(root, 'scripts', 'emulators.ts'), '--config', configFile, '--config-out', out, '--exit-with-parent', ...systems],
     { cwd: root, detached: true, stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
   );
   let stderr = '';
