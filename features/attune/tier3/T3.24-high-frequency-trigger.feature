@@ -1,4 +1,6 @@
-@attune @tier3 @T3.24 @timer @webhook @performance @slow
+# @serial: it measures the platform's own responsiveness (API p95, trigger and webhook latency) under
+# this scenario's load; beside the rest of the suite it would measure the suite's load instead.
+@attune @tier3 @T3.24 @timer @webhook @performance @slow @serial
 Feature: T3.24 High-frequency trigger performance
   A timer firing every second for a minute is handled as it comes: about sixty executions, each
   started at once and finished before the next firing, while the API stays responsive and webhooks
