@@ -110,7 +110,8 @@ Given('a workflow of {int} sequential tasks, each echoing its task number', asyn
   useWorkflow(this, await defineWorkflow(this, 'large', tasks));
 });
 
-Then('the workflow succeeded within {duration}', async function (this: AcceptanceWorld, within: number) {
+// The step's own limit is the feature's (up to 3 minutes), beyond cucumber's 60 s default.
+Then('the workflow succeeded within {duration}', { timeout: 200_000 }, async function (this: AcceptanceWorld, within: number) {
   const wf = await finished(this.attune, this.recall<Execution>('attune.execution').id, within);
   expect(wf.status, `workflow execution ${wf.id} ended with ${JSON.stringify(wf.result).slice(0, 500)}`).to.equal('completed');
   this.remember('attune.workflow-run', wf);

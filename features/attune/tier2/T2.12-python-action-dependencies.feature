@@ -5,7 +5,6 @@ Feature: T2.12 Python action with dependencies
   a small local package whose wheels the suite builds itself (the plan's requests==2.28.0 would need
   PyPI); the pack's requirements name their local wheel folder and nothing reaches a package index.
 
-  @slow
   Scenario: The action imports the version its pack pins, from the pack's own virtualenv
     Given a pack "greeter" that depends on e2e-greeting "2.0.0"
     When the Python action of pack "greeter" runs
@@ -19,7 +18,6 @@ Feature: T2.12 Python action with dependencies
     When the Python action of pack "plain" runs
     Then the Python action of pack "plain" failed because "e2e_greeting" is not installed
 
-  @slow
   Scenario: A requirement no local package satisfies fails the execution with pip's reason
     Given a pack "unsatisfiable" that depends on e2e-greeting "9.9.9"
     When the Python action of pack "unsatisfiable" runs
@@ -38,4 +36,3 @@ Feature: T2.12 Python action with dependencies
   # - venv cached for subsequent executions -> "reused the virtualenv": the second run sees the same pyvenv.cfg
   #   (inode and mtime), so the environment was not rebuilt
   # The plan's "action executes HTTP request" belongs to requests; T3.18 covers HTTP calls.
-  # @slow: the first run of a pack builds its virtualenv (python3 -m venv + pip), ~10-40 s on this machine under load.

@@ -7,7 +7,6 @@ Feature: T3.17 Container runner execution
   with the reason (and fails in strict mode). Upstream HEAD has no container runner (T3.17 was deleted,
   REPORT section 7); the embedded Attune implements the plan's.
 
-  @slow
   Scenario: Two runs in containers of a locally built image
     Given a container engine answers on the worker's host
     And a pack with a container action on an image built locally from a busybox rootfs

@@ -4,7 +4,7 @@ Feature: T3.19 Dependency conflict isolation
   own virtualenv, whether they run apart or at the same time. The package is e2e-greeting, built
   locally by the suite as wheels 1.0.0 and 2.0.0 (the plan's requests 2.25.0 / 2.28.0 would need PyPI).
 
-  @attune-scenario-8 @slow
+  @attune-scenario-8
   Scenario: Two packs with conflicting dependencies run apart and concurrently, each in its own virtualenv
     Given a pack "A" that depends on e2e-greeting "1.0.0"
     And a pack "B" that depends on e2e-greeting "2.0.0"
@@ -30,4 +30,3 @@ Feature: T3.19 Dependency conflict isolation
   # - dependencies isolated completely -> the same checks: no run saw the other pack's version or venv
   # README scenario 8 (dependency isolation): venv A with 1.0.0, venv B with 2.0.0, each action in its venv,
   # both succeed, no conflicts -> the same scenario (its first half is scenario 8's steps).
-  # @slow: it builds two virtualenvs (python3 -m venv + pip), ~15-40 s on this machine under load.
