@@ -6,7 +6,7 @@ import { After, Before, BeforeAll, ITestCaseHookParameter, Status, setDefaultTim
 import { AcceptanceWorld } from '../world/world';
 import { SYSTEMS, SuiteConfig, SystemName, loadConfig, skipReason } from './config';
 import { ensureTarget } from './targets';
-import { setCurrentRegistry } from './interrupt';
+import { interrupting, setCurrentRegistry } from './interrupt';
 import { redactText } from '../world/redact';
 
 setDefaultTimeout(60_000);
@@ -23,6 +23,7 @@ function systemsOf(scenario: ITestCaseHookParameter): SystemName[] {
 }
 
 Before({ name: 'reach the targets this scenario needs' }, async function (this: AcceptanceWorld, scenario) {
+  if (interrupting()) return Status.SKIPPED.toLowerCase(); // the run is stopping on a signal: start nothing new
   setCurrentRegistry(this.registry); // an interrupt undoes what this scenario created (support/interrupt.ts)
   for (const system of systemsOf(scenario)) {
     const reason = skipReason(config, system); // said once per run by the coordinator (cucumber.js)

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '../world/registry';
+import { requestsSettled } from '../world/clients/http';
 
 const root = join(__dirname, '..');
 const EXIT_INTERRUPTED = 130;
@@ -102,23 +103,30 @@ export function setCurrentRegistry(registry: Registry | undefined): void {
 
 let stopping = false;
 
+/** True once this worker is stopping on a signal: no new scenario may start (support/hooks.ts). */
+export const interrupting = (): boolean => stopping;
+
 async function stopWorker(why: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   const worker = `worker ${process.env.CUCUMBER_WORKER_ID}`;
-  const registry = current;
-  if (!registry || registry.size === 0) {
-    process.stderr.write(`e2e: ${worker} ${why}: nothing to undo\n`);
-    process.exit(EXIT_INTERRUPTED);
-  }
   const undone: string[] = [];
   const failed: string[] = [];
-  // Twice: a step still in flight may register something while the first pass runs.
-  for (let pass = 0; pass < 2 && registry.size; pass++) {
+  // A step's create may be in flight: let it land and register its undo first, then undo; repeated,
+  // since more may land while the undo runs.
+  for (let pass = 0; pass < 3; pass++) {
+    await requestsSettled(5_000);
+    // The scenario in progress now: one the coordinator had already handed over may have started.
+    const registry = current;
+    if (!registry || registry.size === 0) break;
     const before = registry.descriptions();
     const failures = await registry.undoAll();
     failed.push(...failures.map((f) => `${f.description} (${f.error.split('\n')[0]})`));
     undone.push(...before.filter((d) => !failures.some((f) => f.description === d)));
+  }
+  if (!undone.length && !failed.length) {
+    process.stderr.write(`e2e: ${worker} ${why}: nothing to undo\n`);
+    process.exit(EXIT_INTERRUPTED);
   }
   const parts = [`undid ${undone.length}${undone.length ? ` (${undone.join('; ')})` : ''}`];
   if (failed.length) parts.push(`could not undo ${failed.length}: ${failed.join('; ')}`);

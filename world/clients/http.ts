@@ -83,11 +83,24 @@ function bodyOf(data: unknown): unknown {
 }
 
 /** An axios instance bound to `baseURL` whose exchanges land in `log`. */
+let inFlight = 0;
+
+/**
+ * Resolves once no request of this process is in flight (or after `maxMs`), and the steps awaiting
+ * the last answers have run on: an interrupt undoes what a create in flight made too.
+ */
+export async function requestsSettled(maxMs: number): Promise<void> {
+  const end = Date.now() + maxMs;
+  while (inFlight > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
 export function createHttp(baseURL: string, log: HttpLog, defaults: AxiosRequestConfig = {}): AxiosInstance {
   const http = axios.create({ baseURL, timeout: 15_000, validateStatus: () => true, ...defaults });
   const started = new WeakMap<object, number>();
   http.interceptors.request.use((config) => {
     started.set(config, Date.now());
+    inFlight += 1;
     return config;
   });
   const record = (config: AxiosRequestConfig, status: number | string, response?: unknown) => {
@@ -104,10 +117,12 @@ export function createHttp(baseURL: string, log: HttpLog, defaults: AxiosRequest
   };
   http.interceptors.response.use(
     (res: AxiosResponse) => {
+      inFlight -= 1;
       record(res.config, res.status, bodyOf(res.data));
       return res;
     },
     (err) => {
+      if (err?.config) inFlight -= 1;
       if (err?.config) record(err.config, err.code ?? 'ERROR', err.message);
       const where = err?.config ? safeUrl(err.config) : baseURL;
       const reason = err?.code === 'ECONNREFUSED' ? 'connection refused' : err?.message ?? String(err);
