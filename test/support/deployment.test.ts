@@ -30,18 +30,18 @@ it('a run with three workers starts exactly one emulator deployment, every worke
   });
   let stderr = '';
   run.stderr.on('data', (d) => (stderr += d));
-  const deployments = new Set<number>();
-  const workerConfigs = new Map<number, string | undefined>();
+  // A child is classified by the last command line seen for it: between fork and exec a child still
+  // shows its parent's command line, so the deployment can look like a node worker for a moment.
+  const seen = new Map<number, { cmd: string; config?: string }>();
   const done = new Promise<number | null>((resolve) => run.on('exit', resolve));
   let exited = false;
   void done.then(() => (exited = true));
   while (!exited) {
-    for (const c of childrenOf(run.pid!)) {
-      if (c.cmd.includes('scripts/emulators.ts')) deployments.add(c.pid);
-      else if (c.cmd.includes('node')) workerConfigs.set(c.pid, c.config);
-    }
+    for (const c of childrenOf(run.pid!)) seen.set(c.pid, c);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const deployments = new Set([...seen].filter(([, c]) => c.cmd.includes('scripts/emulators.ts')).map(([pid]) => pid));
+  const workerConfigs = new Map([...seen].filter(([pid, c]) => !deployments.has(pid) && c.cmd.includes('node')).map(([pid, c]) => [pid, c.config]));
   assert.equal(await done, 0, stderr);
   assert.equal(deployments.size, 1, `emulator deployments seen: ${[...deployments].join(', ')}`);
   assert.equal(workerConfigs.size, 3, `workers seen: ${[...workerConfigs.keys()].join(', ')}`);
