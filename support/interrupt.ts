@@ -3,12 +3,14 @@
  *
  * Coordinator (cucumber.js): the first signal stops new scenarios by asking every worker to stop
  * (they get it anyway from a Ctrl-C to the terminal's process group), waits for them to undo what
- * they created, then the exit handler stops the emulator deployment and the run exits 130 with the
- * previous run's reports untouched. A second signal exits at once.
+ * they created, then (as the last worker closes, before cucumber's formatters finish on results the
+ * workers never reported) the exit handler stops the emulator deployment and the run exits 130 with
+ * the previous run's reports untouched. A second signal exits at once.
  * Worker (this module, loaded as support code): on a signal, or when the coordinator goes away, it
  * undoes the registry of the scenario in progress, prints one line of what it undid or could not,
  * and exits 130 without a stack trace.
  */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from '../world/registry';
@@ -90,6 +92,23 @@ export function onInterrupt(opts: { deployment?: { pid: number }; staged: Staged
   process.on('exit', () => {
     if (interrupted) process.exitCode = EXIT_INTERRUPTED;
   });
+  // cucumber finishes its formatters once the last worker has closed. A worker stopped mid-scenario
+  // leaves a started step without a result, and the json/html/junit/message formatters throw on it
+  // ("Cannot destructure property 'message' of 'testStepResult'") with a stack trace; their reports
+  // are dropped anyway. So an interrupted run ends as its last worker closes, before cucumber hears
+  // of it: each worker is watched from its fork on, ahead of cucumber's own 'close' listener.
+  const workers = new Set<ChildProcess>();
+  const childProcess: typeof import('node:child_process') = require('node:child_process');
+  const fork = childProcess.fork;
+  childProcess.fork = function (this: unknown, ...args: unknown[]) {
+    const child = (fork as (...a: unknown[]) => ChildProcess).apply(this, args);
+    workers.add(child);
+    child.on('close', () => {
+      workers.delete(child);
+      if (interrupted && workers.size === 0) process.exit(EXIT_INTERRUPTED);
+    });
+    return child;
+  } as typeof fork;
 }
 
 // ---- worker side ----
