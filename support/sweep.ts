@@ -86,7 +86,7 @@ function attuneKinds(client: AttuneClient): Kind[] {
       const r = await client.call('get', path, undefined, { page, page_size: 100 });
       ok(`list ${path}`, r);
       const items = r.body?.items ?? r.body?.data ?? [];
-      return items as { ref?: string; login?: string; id: number }[];
+      return items as { ref?: string; login?: string; name?: string; id: number }[];
     }, 100);
   const byRef = (kind: string, path: string, remove: (ref: string) => Promise<unknown>): Kind => ({
     kind,
@@ -99,6 +99,12 @@ function attuneKinds(client: AttuneClient): Kind[] {
       ok(`disable rule ${ref}`, await client.disableRule(ref), [400, 409]);
       ok(`delete rule ${ref}`, await client.deleteRule(ref));
     }),
+    // Worker services a scenario started for itself (the embedded Attune's operator interface; a
+    // target without one answers 404, which lists nothing).
+    {
+      kind: 'worker',
+      list: async () => (await list('/__admin/workers')).map((w) => ({ name: w.name!, remove: async () => ok(`remove worker ${w.name}`, await client.call('delete', `/__admin/workers/${encodeURIComponent(w.name!)}`)) })),
+    },
     byRef('trigger', '/api/v1/triggers', del('/api/v1/triggers')),
     byRef('workflow', '/api/v1/workflows', del('/api/v1/workflows')),
     byRef('action', '/api/v1/actions', del('/api/v1/actions')),

@@ -53,7 +53,7 @@ export const eventSummary = (r: Row) => ({
 export const enforcementDto = (r: Row) => omit(r, ['updated']);
 export const enforcementSummary = (r: Row) => pick(r, ['id', 'rule', 'rule_ref', 'trigger_ref', 'event', 'status', 'condition', 'created']);
 
-export const executionDto = (r: Row) => skipNull(omit(r, ['rule_ref', 'trigger_ref']), ['original_execution', 'started_at', 'workflow_task']);
+export const executionDto = (r: Row) => skipNull(omit(r, ['rule_ref', 'trigger_ref']), ['original_execution', 'started_at', 'workflow_task', 'worker_selector', 'worker_tolerations']);
 export const executionSummary = (r: Row) =>
   skipNull(
     pick(r, ['id', 'action_ref', 'status', 'parent', 'enforcement', 'rule_ref', 'trigger_ref', 'started_at', 'workflow_task', 'original_execution', 'created', 'updated']),

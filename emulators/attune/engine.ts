@@ -10,7 +10,7 @@ import type { RuleNotices } from './rule-notices';
 import type { Crypto } from './secrets';
 import { conditionsMatch, Context, render, truthy } from './templates';
 import { CANCEL, executionResult, failureMessage, parseOutput, run, RunOutcome, RunSpec, runtimeOf } from './worker';
-import type { WorkerService } from './workers';
+import { placementOf, WorkerService } from './workers';
 
 export const TERMINAL = new Set(['completed', 'succeeded_with_errors', 'failed', 'cancelled', 'timeout', 'abandoned']);
 export const EXEC_SELECT = `SELECT e.*, enf.rule_ref, enf.trigger_ref FROM execution e LEFT JOIN enforcement enf ON enf.id = e.enforcement`;
@@ -27,6 +27,8 @@ export interface NewExecution {
   originalExecution?: number | null;
   envVars?: Record<string, string> | null;
   timeoutSeconds?: number;
+  /** Where it may run (workers.ts): `worker_selector` and `worker_tolerations` as given. */
+  placement?: { worker_selector?: Record<string, string>; worker_tolerations?: unknown[] };
 }
 
 export class Engine {
@@ -145,9 +147,10 @@ export class Engine {
     Object.assign(params, n.config);
     const redacted = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, schema[k]?.secret ? '********' : v]));
     const row = (await this.db.one(
-      `INSERT INTO execution (action, action_ref, config, env_vars, parent, enforcement, executor, status, workflow_task, original_execution, tenant)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,'requested',$8,$9,$10) RETURNING id`,
-      [n.action.id, n.action.ref, json(redacted), json(n.envVars ?? null), n.parent ?? null, n.enforcement ?? null, n.executor, json(n.workflowTask ?? null), n.originalExecution ?? null, n.tenant],
+      `INSERT INTO execution (action, action_ref, config, env_vars, parent, enforcement, executor, status, workflow_task, original_execution, tenant, worker_selector, worker_tolerations)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,'requested',$8,$9,$10,$11,$12) RETURNING id`,
+      [n.action.id, n.action.ref, json(redacted), json(n.envVars ?? null), n.parent ?? null, n.enforcement ?? null, n.executor, json(n.workflowTask ?? null), n.originalExecution ?? null, n.tenant,
+        json(n.placement?.worker_selector ?? null), json(n.placement?.worker_tolerations ?? null)],
     ))!;
     this.secretParams.set(row.id, params);
     if (n.timeoutSeconds) this.timeouts.set(row.id, n.timeoutSeconds);
@@ -243,7 +246,7 @@ export class Engine {
     if (!(await this.transition(id, ['requested'], 'scheduling'))) return;
     if (!(await this.transition(id, ['scheduling'], 'scheduled'))) return;
     // An action waits, scheduled, until a worker accepts work (none may be up: killed, draining).
-    if (this.workerService && policyAction && policyAction.runtime_ref !== 'core.native') await this.workerService.available();
+    if (this.workerService && policyAction && policyAction.runtime_ref !== 'core.native') await this.workerService.available(placementOf(requested.worker_selector, requested.worker_tolerations));
     const exec = await this.transition(id, ['scheduled'], 'running', { started: true });
     if (!exec) return;
     const action = exec.action ? await this.db.one('SELECT * FROM action WHERE id = $1', [exec.action]) : undefined;
@@ -280,7 +283,7 @@ export class Engine {
     const token = executor ? await this.tokens.issue(executor, 'execution', { execution_id: exec.id }) : undefined;
     const timeoutS = this.timeouts.get(exec.id) ?? DEFAULT_TIMEOUT_S;
     const outcome = runtime
-      ? await this.runOnWorker(exec.id, {
+      ? await this.runOnWorker(exec, {
           runtime,
           entrypoint: action.entrypoint,
           packDir: pack?.pack_dir ?? null,
@@ -325,8 +328,8 @@ export class Engine {
   }
 
   /** Hand the run to the worker service when there is one (else run it from this process). */
-  private runOnWorker(id: number, spec: RunSpec): Promise<RunOutcome | 'lost'> {
-    return this.workerService ? this.workerService.run(id, spec) : run(spec);
+  private runOnWorker(exec: Row, spec: RunSpec): Promise<RunOutcome | 'lost'> {
+    return this.workerService ? this.workerService.run(exec.id, spec, placementOf(exec.worker_selector, exec.worker_tolerations)) : run(spec);
   }
 
   /**

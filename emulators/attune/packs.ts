@@ -41,8 +41,9 @@ export async function registerPack(db: Database, caller: Caller, source: string,
     await db.query('DELETE FROM pack WHERE id = $1', [existing.id]);
   }
   const dir = path.join(packsRoot, ref);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.cpSync(source, dir, { recursive: true });
+  // On the thread pool: a pack's files never hold up the API's event loop (other callers' requests).
+  await fs.promises.rm(dir, { recursive: true, force: true });
+  await fs.promises.cp(source, dir, { recursive: true });
   const pack = await createPack(db, caller, new Body({
     ref, version: String(meta.version), label: meta.label ?? meta.name ?? ref, description: meta.description,
     conf_schema: meta.conf_schema ?? meta.config_schema, config: meta.config, meta: meta.meta ?? meta.metadata,

@@ -11,6 +11,7 @@ import * as dto from './dto';
 import { EXEC_SELECT, TERMINAL } from './engine';
 import { ApiError, Body, badRequest, conflict, deleted, forbidden, idParam, invalid, notFound, paginated, pageParams, qEnum, qU32, Where } from './http';
 import { logPath } from './worker';
+import { placementOf } from './workers';
 import { listPage, updateRow } from './routes-catalog';
 
 const STATUSES = ['requested', 'scheduling', 'scheduled', 'running', 'completed', 'succeeded_with_errors', 'failed', 'canceling', 'cancelled', 'timeout', 'abandoned'];
@@ -122,7 +123,9 @@ export function activityRoutes(ctx: Ctx): Router {
     const action = await findVisible(ctx.db, 'action', 'ref', b.reqStr('action_ref'), caller, 'Action');
     const envVars = b.obj('env_vars');
     if (envVars && Object.values(envVars).some((v) => typeof v !== 'string')) throw invalid('env_vars: values must be strings');
+    const placement = placementOf(req.body?.worker_selector, req.body?.worker_tolerations); // 422 when malformed
     const exec = await ctx.engine.createExecution({
+      placement: { worker_selector: Object.keys(placement.selector).length ? placement.selector : undefined, worker_tolerations: placement.tolerations.length ? placement.tolerations : undefined },
       action, config: b.obj('parameters', {})!, envVars: envVars as Record<string, string> | undefined,
       executor: caller.id, tenant: caller.tenant,
       parent: caller.tokenType === 'execution' ? caller.executionId ?? null : null,

@@ -155,7 +155,7 @@ export function catalogRoutes(ctx: Ctx): Router {
       const force = String(req.body?.force ?? 'false') === 'true';
       res.status(201).json(await registered(await registerPack(ctx.db, callerOf(req), dir, ctx.packsRoot, force)));
     } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
+      await fs.promises.rm(tmp, { recursive: true, force: true });
     }
   });
   r.get('/packs/:ref', async (req, res) => void res.json({ data: dto.packDto(await byRef('pack', 'Pack')(req)) }));
@@ -175,7 +175,7 @@ export function catalogRoutes(ctx: Ctx): Router {
     if (p.is_standard) throw forbidden(`Pack '${p.ref}' is a standard pack and cannot be deleted`);
     await ctx.db.query('DELETE FROM pack WHERE id = $1', [p.id]);
     await ctx.sensor.syncAll();
-    if (p.pack_dir && p.pack_dir.startsWith(ctx.packsRoot)) fs.rmSync(p.pack_dir, { recursive: true, force: true });
+    if (p.pack_dir && p.pack_dir.startsWith(ctx.packsRoot)) await fs.promises.rm(p.pack_dir, { recursive: true, force: true });
     res.json(deleted('Pack', p.ref));
   });
   const perPack = (sub: string, table: string, map: (r: Row) => unknown) =>

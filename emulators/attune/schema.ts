@@ -192,6 +192,8 @@ CREATE TABLE attune.execution (
   enforcement BIGINT REFERENCES attune.enforcement(id) ON DELETE SET NULL,
   executor BIGINT REFERENCES attune.identity(id) ON DELETE SET NULL,
   worker BIGINT,
+  worker_selector JSONB,
+  worker_tolerations JSONB,
   status attune.execution_status_enum NOT NULL DEFAULT 'requested',
   result JSONB,
   original_execution BIGINT REFERENCES attune.execution(id) ON DELETE SET NULL,
@@ -209,6 +211,12 @@ CREATE INDEX execution_action_ref_idx ON attune.execution(action_ref);
 CREATE INDEX enforcement_rule_ref_idx ON attune.enforcement(rule_ref);
 CREATE INDEX enforcement_event_idx ON attune.enforcement(event);
 CREATE INDEX event_trigger_ref_idx ON attune.event(trigger_ref);
+-- Indexes under the ON DELETE SET NULL references, so deleting a pack (its actions, triggers and
+-- rules) finds the referencing rows at once instead of scanning the run's executions and events.
+CREATE INDEX execution_action_idx ON attune.execution(action);
+CREATE INDEX event_trigger_idx ON attune.event(trigger);
+CREATE INDEX event_rule_idx ON attune.event(rule);
+CREATE INDEX enforcement_rule_idx ON attune.enforcement(rule);
 
 CREATE TABLE attune.key (
   id BIGSERIAL PRIMARY KEY,

@@ -1,21 +1,29 @@
-// The executor's side of the worker service (worker-service.ts runs in its own OS process):
-// dispatch an action run to the worker over IPC, hold executions back while no worker accepts work
-// (queued, as upstream's executions wait in the worker queue), and watch the worker's heartbeats.
-// A worker silent for HEARTBEAT_TIMEOUT_MS is dead: each execution it was running is reported lost,
-// and the engine marks it `abandoned` (upstream: the execution timeout monitor,
-// `result.abandoned_by = "execution_timeout_monitor"`, REPORT §1.10).
+// The executor's side of the worker services (worker-service.ts runs each in its own OS process):
+// dispatch an action run to a worker over IPC, hold executions back while no worker that may take
+// them accepts work (queued, as upstream's executions wait in the worker queue), and watch each
+// worker's heartbeats. A worker silent for HEARTBEAT_TIMEOUT_MS is dead: each execution it was
+// running is reported lost, and the engine marks it `abandoned` (upstream: the execution timeout
+// monitor, `result.abandoned_by = "execution_timeout_monitor"`, REPORT §1.10).
 //
-// Operator interface (what `systemctl kill|stop|start attune-worker` is on a real deployment), on
-// the API server, for admin identities only:
-//   GET  /__admin/worker                 {pid, state, last_heartbeat, exit_code, exit_signal, running}
-//   POST /__admin/worker/signal {signal} SIGTERM (graceful drain) or SIGKILL
-//   POST /__admin/worker/start           start a new worker process (when none is running)
+// Placement, as upstream's crates/common/src/scheduling.rs: a worker carries labels and taints (in
+// its capabilities); an execution may carry `worker_selector` (labels the worker must have) and
+// `worker_tolerations`. A worker takes an execution when the selector matches its labels and every
+// `no_schedule` taint is tolerated. The deployment's own worker, `default`, has neither.
+//
+// Operator interface (what `systemctl kill|stop|start attune-worker@NAME` is on a real deployment),
+// on the API server, for admin identities only:
+//   GET    /__admin/workers                      every worker's status
+//   POST   /__admin/workers {name, labels?, taints?}  start another worker (201)
+//   GET    /__admin/workers/:name                {name, pid, state, labels, taints, last_heartbeat, exit_code, exit_signal, running}
+//   POST   /__admin/workers/:name/signal {signal} SIGTERM (graceful drain) or SIGKILL
+//   POST   /__admin/workers/:name/start          start it again (when it is not running)
+//   DELETE /__admin/workers/:name                stop it and forget it (204)
 import { ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Router } from 'express';
 import { callerOf } from './auth';
-import { badRequest, conflict, forbidden } from './http';
+import { badRequest, conflict, forbidden, invalid, notFound } from './http';
 import type { RunOutcome, RunSpec } from './worker';
 import type { FromWorker } from './worker-service';
 
@@ -52,26 +60,76 @@ function killGroup(pgid: number): void {
 }
 
 type State = 'starting' | 'ready' | 'draining' | 'stopped';
+type Labels = Record<string, string>;
+interface Taint { key: string; value?: string; effect: 'no_schedule' | 'prefer_no_schedule' }
+interface Toleration { key: string; operator: 'equal' | 'exists'; value?: string; effect?: Taint['effect'] }
+export interface Placement { selector: Labels; tolerations: Toleration[] }
 
-export class WorkerService {
-  private child: ChildProcess | null = null;
-  private state: State = 'stopped';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const EFFECTS = ['no_schedule', 'prefer_no_schedule'];
+
+/** upstream validate_label_map: non-empty keys, non-empty string values. */
+function labelMap(field: string, value: unknown): Labels {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) throw invalid(`${field} must be an object of string labels`);
+  for (const [k, v] of Object.entries(value)) {
+    if (!k.trim()) throw invalid(`${field} must be non-empty`);
+    if (!(v as string).trim()) throw invalid(`${field}['${k}'] must be a non-empty string`);
+  }
+  return value as Labels;
+}
+
+function list<T>(field: string, value: unknown, item: (v: Record<string, unknown>) => T): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every(isObject)) throw invalid(`${field} must be an array of ${field === 'taints' ? 'taints' : 'tolerations'}`);
+  return value.map(item);
+}
+
+/** An execution's placement from its `worker_selector` and `worker_tolerations` (upstream's parse_* and validate_*). */
+export function placementOf(selector: unknown, tolerations: unknown): Placement {
+  return {
+    selector: labelMap('worker_selector', selector),
+    tolerations: list('worker_tolerations', tolerations, (t) => {
+      const operator = t.operator ?? 'equal';
+      if (typeof t.key !== 'string' || !t.key.trim()) throw invalid('worker_tolerations key must be non-empty');
+      if (operator !== 'equal' && operator !== 'exists') throw invalid(`worker_tolerations '${t.key}': operator must be equal or exists`);
+      if (t.effect !== undefined && !EFFECTS.includes(t.effect as string)) throw invalid(`worker_tolerations '${t.key}': effect must be no_schedule or prefer_no_schedule`);
+      if (t.value !== undefined && (typeof t.value !== 'string' || (operator === 'equal' && !t.value.trim()))) throw invalid(`worker_tolerations '${t.key}' value must be non-empty when provided`);
+      return { key: t.key, operator, ...(t.value !== undefined ? { value: t.value as string } : {}), ...(t.effect !== undefined ? { effect: t.effect as Taint['effect'] } : {}) };
+    }),
+  };
+}
+
+function taintsOf(value: unknown): Taint[] {
+  return list('taints', value, (t) => {
+    if (typeof t.key !== 'string' || !t.key.trim()) throw badRequest('worker taint key must be non-empty');
+    if (t.value !== undefined && (typeof t.value !== 'string' || !t.value.trim())) throw badRequest(`worker taint '${t.key}' value must be non-empty when provided`);
+    const effect = t.effect ?? 'no_schedule';
+    if (!EFFECTS.includes(effect as string)) throw badRequest(`worker taint '${t.key}': effect must be no_schedule or prefer_no_schedule`);
+    return { key: t.key, ...(t.value !== undefined ? { value: t.value as string } : {}), effect: effect as Taint['effect'] };
+  });
+}
+
+/** upstream worker_matches_placement (selector and taints; affinity is not modelled). */
+function takes(w: { labels: Labels; taints: Taint[] }, p: Placement): boolean {
+  return Object.entries(p.selector).every(([k, v]) => w.labels[k] === v)
+    && w.taints.every((taint) => taint.effect !== 'no_schedule' || p.tolerations.some((t) =>
+      t.key === taint.key && (!t.effect || t.effect === taint.effect) && (t.operator === 'exists' || t.value === taint.value)));
+}
+
+/** One worker service process and the executor's view of it. */
+class Worker {
+  child: ChildProcess | null = null;
+  state: State = 'stopped';
   private lastHeartbeat = 0;
   private exit: { code: number | null; signal: string | null } | null = null;
-  private readonly inFlight = new Map<number, (outcome: RunOutcome | 'lost' | 'refused') => void>();
-  private readonly readyWaiters: Array<() => void> = [];
-  private readonly monitor: NodeJS.Timeout;
-  private closed = false;
+  readonly inFlight = new Map<number, (outcome: RunOutcome | 'lost' | 'refused') => void>();
 
-  constructor() {
-    this.monitor = setInterval(() => this.check(), 250);
-    this.monitor.unref();
-  }
+  constructor(readonly name: string, readonly labels: Labels, readonly taints: Taint[], private readonly changed: () => void) {}
 
-  /** Start a worker process; resolves once it announced itself. */
+  /** Start the worker process; resolves once it announced itself. */
   start(): Promise<void> {
-    if (this.closed) throw conflict('the service is stopping');
-    if (this.child && this.state !== 'stopped') throw conflict(`a worker (pid ${this.child.pid}) is already ${this.state}`);
+    if (this.child && this.state !== 'stopped') throw conflict(`worker '${this.name}' (pid ${this.child.pid}) is already ${this.state}`);
     const child = fork(path.join(__dirname, 'worker-service.ts'), [], {
       execArgv: ['-r', 'ts-node/register/transpile-only'],
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
@@ -99,7 +157,7 @@ export class WorkerService {
     this.lastHeartbeat = Date.now();
     if (m.type === 'ready') {
       this.state = 'ready';
-      for (const w of this.readyWaiters.splice(0)) w();
+      this.changed();
     } else if (m.type === 'draining') this.state = 'draining';
     else if (m.type === 'done') {
       this.inFlight.get(m.id)?.(m.outcome);
@@ -111,40 +169,32 @@ export class WorkerService {
   }
 
   /** Heartbeat monitor: a worker silent for too long is dead, and what it ran is lost. */
-  private check(): void {
-    if (!this.inFlight.size || Date.now() - this.lastHeartbeat <= HEARTBEAT_TIMEOUT_MS) return;
+  check(): void {
+    if (this.inFlight.size && Date.now() - this.lastHeartbeat > HEARTBEAT_TIMEOUT_MS) this.loseAll();
+  }
+
+  loseAll(): void {
     for (const lost of this.inFlight.values()) lost('lost');
     this.inFlight.clear();
   }
 
-  /** Resolves once a worker accepts work (executions wait here, queued, while none does). */
-  available(): Promise<void> {
-    if (this.state === 'ready' || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
-  }
-
-  /** Run one action on the worker; 'lost' when the worker died with it. Refused work (the worker
-   *  began draining as it was sent) waits for the next worker. */
-  async run(id: number, spec: RunSpec): Promise<RunOutcome | 'lost'> {
+  /** Run one action on this worker: its outcome, 'lost' when the worker died with it, 'refused' when it began draining. */
+  run(id: number, spec: RunSpec): Promise<RunOutcome | 'lost' | 'refused'> {
     const { signal, ...rest } = spec;
-    for (;;) {
-      await this.available();
-      const child = this.child;
-      if (this.closed || !child || !child.connected) return 'lost';
-      if (this.state !== 'ready') continue;
-      const outcome = await new Promise<RunOutcome | 'lost' | 'refused'>((resolve) => {
-        this.inFlight.set(id, resolve);
-        const cancel = () => child.connected && child.send({ type: 'cancel', id, reason: signal.reason });
-        if (signal.aborted) cancel();
-        else signal.addEventListener('abort', cancel, { once: true });
-        child.send({ type: 'run', id, spec: rest });
-      });
-      if (outcome !== 'refused') return outcome;
-    }
+    const child = this.child;
+    if (!child || !child.connected) return Promise.resolve('refused');
+    return new Promise((resolve) => {
+      this.inFlight.set(id, resolve);
+      const cancel = () => child.connected && child.send({ type: 'cancel', id, reason: signal.reason });
+      if (signal.aborted) cancel();
+      else signal.addEventListener('abort', cancel, { once: true });
+      child.send({ type: 'run', id, spec: rest });
+    });
   }
 
   status() {
     return {
+      name: this.name, labels: this.labels, taints: this.taints,
       pid: this.child?.pid ?? null, state: this.state, last_heartbeat: new Date(this.lastHeartbeat).toISOString(),
       heartbeat_age_ms: Date.now() - this.lastHeartbeat, exit_code: this.exit?.code ?? null, exit_signal: this.exit?.signal ?? null,
       running: [...this.inFlight.keys()],
@@ -153,7 +203,7 @@ export class WorkerService {
 
   signal(sig: string): void {
     if (sig !== 'SIGTERM' && sig !== 'SIGKILL') throw badRequest('signal must be SIGTERM or SIGKILL');
-    if (!this.child || this.state === 'stopped') throw conflict('no worker is running');
+    if (!this.child || this.state === 'stopped') throw conflict(`worker '${this.name}' is not running`);
     // Asked to stop, the worker takes no new work from now on (as systemd's "deactivating").
     if (sig === 'SIGTERM' && this.state === 'ready') this.state = 'draining';
     // SIGKILL takes the worker's actions with it, as `systemctl kill -s KILL` kills the unit's
@@ -163,11 +213,7 @@ export class WorkerService {
   }
 
   async stop(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.monitor);
-    for (const w of this.readyWaiters.splice(0)) w();
-    for (const lost of this.inFlight.values()) lost('lost');
-    this.inFlight.clear();
+    this.loseAll();
     const child = this.child;
     if (!child || this.state === 'stopped') return;
     await new Promise<void>((resolve) => {
@@ -176,19 +222,99 @@ export class WorkerService {
       setTimeout(() => (child.kill('SIGKILL'), resolve()), 3000).unref();
     });
   }
+}
+
+const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** The deployment's worker services: `default` from the start, others as the operator starts them. */
+export class WorkerService {
+  private readonly workers = new Map<string, Worker>();
+  private waiters: Array<{ placement: Placement; resolve: () => void }> = [];
+  private readonly monitor: NodeJS.Timeout;
+  private closed = false;
+
+  constructor() {
+    this.monitor = setInterval(() => this.workers.forEach((w) => w.check()), 250);
+    this.monitor.unref();
+  }
+
+  /** Start a worker process (a new one under `name`, or `name` again once stopped); resolves once it announced itself. */
+  start(name = 'default', labels: Labels = {}, taints: Taint[] = []): Promise<void> {
+    if (this.closed) throw conflict('the service is stopping');
+    let worker = this.workers.get(name);
+    if (!worker) this.workers.set(name, (worker = new Worker(name, labels, taints, () => this.wake())));
+    return worker.start();
+  }
+
+  private worker(name: string): Worker {
+    const w = this.workers.get(name);
+    if (!w) throw notFound(`Worker '${name}'`);
+    return w;
+  }
+
+  private ready(placement: Placement): Worker | undefined {
+    return [...this.workers.values()].find((w) => w.state === 'ready' && takes(w, placement));
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((w) => (this.ready(w.placement) ? (w.resolve(), false) : true));
+  }
+
+  /** Resolves once a worker that may take the execution accepts work (it waits here, queued, while none does). */
+  available(placement: Placement): Promise<void> {
+    if (this.closed || this.ready(placement)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ placement, resolve }));
+  }
+
+  /** Run one action on a worker that may take it; 'lost' when that worker died with it. Refused
+   *  work (the worker began draining as it was sent) waits for the next one. */
+  async run(id: number, spec: RunSpec, placement: Placement): Promise<RunOutcome | 'lost'> {
+    for (;;) {
+      await this.available(placement);
+      const worker = this.ready(placement);
+      if (this.closed) return 'lost';
+      if (!worker) continue;
+      const outcome = await worker.run(id, spec);
+      if (outcome !== 'refused') return outcome;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.monitor);
+    for (const w of this.waiters.splice(0)) w.resolve();
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+  }
 
   /** The operator routes (mounted at /__admin behind the API's authentication; admins only). */
   routes(): Router {
     const r = Router();
     r.use((req, _res, next) => next(callerOf(req).isAdmin ? undefined : forbidden('operator routes are for admins')));
-    r.get('/worker', (_req, res) => void res.json({ data: this.status() }));
-    r.post('/worker/signal', (req, res) => {
-      this.signal(String(req.body?.signal ?? ''));
-      res.json({ data: this.status() });
+    r.get('/workers', (_req, res) => void res.json({ data: [...this.workers.values()].map((w) => w.status()) }));
+    r.post('/workers', async (req, res) => {
+      const name = String(req.body?.name ?? '');
+      if (!NAME.test(name)) throw badRequest('name: 1 to 100 letters, digits, _ . or -');
+      if (this.workers.has(name)) throw conflict(`worker '${name}' exists`);
+      await this.start(name, labelMap('labels', req.body?.labels), taintsOf(req.body?.taints));
+      res.status(201).json({ data: this.worker(name).status() });
     });
-    r.post('/worker/start', async (_req, res) => {
-      await this.start();
-      res.json({ data: this.status() });
+    r.get('/workers/:name', (req, res) => void res.json({ data: this.worker(req.params.name).status() }));
+    r.post('/workers/:name/signal', (req, res) => {
+      const w = this.worker(req.params.name);
+      w.signal(String(req.body?.signal ?? ''));
+      res.json({ data: w.status() });
+    });
+    r.post('/workers/:name/start', async (req, res) => {
+      const w = this.worker(req.params.name);
+      await this.start(w.name);
+      res.json({ data: w.status() });
+    });
+    r.delete('/workers/:name', async (req, res) => {
+      const w = this.worker(req.params.name);
+      this.workers.delete(w.name);
+      if (w.child && w.state !== 'stopped') w.signal('SIGKILL');
+      await w.stop();
+      res.status(204).end();
     });
     return r;
   }

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
-import { ApiReply, Execution } from '../../world/clients/attune';
-import { cancelExecution, signalWorkerService, startWorkerService, workerService, WorkerServiceStatus } from '../../world/clients/attune-ops';
+import { ApiReply, Execution, WorkerPlacement } from '../../world/clients/attune';
+import { cancelExecution, removeWorker, signalWorkerService, startOwnWorker, startWorkerService, workerService, WorkerServiceStatus } from '../../world/clients/attune-ops';
 import { describe, eventually, holdsFor } from '../../world/wait';
 import { actionRef, finished, ms, outputOf, registerFixturePack, thePack } from './context';
 import { childrenOf, defineWorkflow, useWorkflow } from './tier2-workflows';
@@ -28,9 +28,12 @@ Given('a registered pack with the operations actions', async function (this: Acc
   this.remember('attune.pack', await registerFixturePack(this, this.attune, TIER3_PACK_DIR));
 });
 
+/** Where this scenario's executions run: on its own worker service when it started one, else anywhere. */
+const placement = (world: AcceptanceWorld): WorkerPlacement => (world.recalled('attune.placement') ? world.recall<WorkerPlacement>('attune.placement') : {});
+
 /** Start an action and return the execution once the target reports it running. */
 export async function startRunning(world: AcceptanceWorld, action: string, parameters: Record<string, unknown> = {}): Promise<Execution> {
-  const reply = await world.attune.execute(actionRef(world, action), parameters);
+  const reply = await world.attune.execute(actionRef(world, action), parameters, placement(world));
   expect(reply.status, `running ${action} answered ${describe(reply.body)}`).to.equal(201);
   return eventually(
     () => world.attune.execution(reply.body.data.id),
@@ -197,25 +200,36 @@ Then('the run that was in flight completed on the old code, reporting {string}',
 
 // ---------------------------------------------------------------- T3.12 / T3.30 the worker service
 
-Given('the worker service is up', async function (this: AcceptanceWorld) {
-  // Whatever the scenario does to the worker, it is running again afterwards.
-  this.registry.track('worker service running', async () => {
-    if ((await workerService(this.attune)).state === 'stopped') await startWorkerService(this.attune);
+// The scenario starts a worker service of its own, as an operator would start another worker unit
+// (systemctl start attune-worker@NAME) with a label and a no_schedule taint of that name: only the
+// executions that select the label and tolerate the taint (this scenario's) run there, so stopping
+// or killing it touches no other scenario's work on a shared deployment (upstream scheduling.rs).
+Given('a worker service of its own is up, taking only the work sent to it', async function (this: AcceptanceWorld) {
+  const name = this.uniqueName();
+  this.registry.track(`worker service ${name}`, async () => {
+    const gone = await removeWorker(this.attune, name);
+    if (gone.status !== 204 && gone.status !== 404) throw new Error(`removing worker service ${name} answered ${gone.status} ${describe(gone.body)}`);
   });
-  const up = await eventually(() => workerService(this.attune), (s) => s.state === 'ready', { within: 30_000, every: 200, what: 'the worker service to be ready' });
+  const up = await startOwnWorker(this.attune, name, { 'e2e-scenario': name });
+  expect(up.state, `worker service ${name} once started`).to.equal('ready');
   this.remember('attune.worker', up);
+  this.remember<WorkerPlacement>('attune.placement', {
+    worker_selector: { 'e2e-scenario': name },
+    worker_tolerations: [{ key: 'e2e-scenario', operator: 'equal', value: name, effect: 'no_schedule' }],
+  });
 });
 
 When('the operator sends {word} to the worker service', async function (this: AcceptanceWorld, signal: string) {
   if (signal !== 'SIGTERM' && signal !== 'SIGKILL') throw new Error(`the operator sends SIGTERM or SIGKILL, not ${signal}`);
-  await signalWorkerService(this.attune, signal);
+  await signalWorkerService(this.attune, this.recall<WorkerServiceStatus>('attune.worker').name, signal);
   this.remember('attune.signalled-at', Date.now());
 });
 
 When('the operator starts the worker service again', async function (this: AcceptanceWorld) {
-  const up = await startWorkerService(this.attune);
+  const before = this.recall<WorkerServiceStatus>('attune.worker');
+  const up = await startWorkerService(this.attune, before.name);
   expect(up.state, 'the new worker service').to.equal('ready');
-  expect(up.pid, 'the new worker is a new process').to.not.equal(this.recall<WorkerServiceStatus>('attune.worker').pid);
+  expect(up.pid, 'the new worker is a new process').to.not.equal(before.pid);
 });
 
 Then('right after, the execution is still running', async function (this: AcceptanceWorld) {
@@ -234,7 +248,7 @@ Then('within {duration} the execution is marked abandoned, saying its worker sto
 });
 
 When('I run the version action while no worker takes work', async function (this: AcceptanceWorld) {
-  const reply = await this.attune.execute(actionRef(this, 'version'), {});
+  const reply = await this.attune.execute(actionRef(this, 'version'), {}, placement(this));
   expect(reply.status, `running the version action answered ${describe(reply.body)}`).to.equal(201);
   this.remember('attune.queued', reply.body.data);
 });
@@ -260,7 +274,7 @@ Then('the run in flight completed and its result was saved', async function (thi
 });
 
 Then('the worker service exited cleanly with code 0', async function (this: AcceptanceWorld) {
-  const down = await eventually(() => workerService(this.attune), (s) => s.state === 'stopped', { within: 15_000, every: 200, what: 'the worker service to exit' });
+  const down = await eventually(() => workerService(this.attune, this.recall<WorkerServiceStatus>('attune.worker').name), (s) => s.state === 'stopped', { within: 15_000, every: 200, what: 'the worker service to exit' });
   expect({ code: down.exit_code, signal: down.exit_signal }, 'how the worker service ended').to.deep.equal({ code: 0, signal: null });
 });
 

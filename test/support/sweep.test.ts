@@ -53,6 +53,8 @@ describe('npm run sweep against the emulators', () => {
     const owner = { identity: (await attune.me()).id };
     await attune.setKey({ ref: ref('key', 2), name: ref('key', 2), value: 'v', owner });
     await attune.setKey({ ref: `keep_${run}`, name: `keep_${run}`, value: 'v', owner });
+    const worker = name('e2e', 6);
+    assert.equal((await attune.call('post', '/__admin/workers', { name: worker, labels: { 'e2e-scenario': worker } })).status, 201);
     const firing = async () => (await attune.listExecutions({ rule_ref: `${pack}.every_second` })).length;
     await eventually(firing, (n) => n > 0, { within: 10_000, what: 'the left-behind rule fires' });
 
@@ -69,17 +71,18 @@ describe('npm run sweep against the emulators', () => {
     const lines: string[] = [];
     const dry = await sweep(cfg, { dryRun: true, run }, (l) => lines.push(l));
     assert.deepEqual(dry.map((i) => `${i.system} ${i.kind} ${i.name}`).sort(), [
-      `attune key ${ref('key', 2)}`, `attune pack ${pack}`, `attune rule ${pack}.every_second`,
+      `attune key ${ref('key', 2)}`, `attune pack ${pack}`, `attune rule ${pack}.every_second`, `attune worker ${worker}`,
       `bud user ${name('bud', 5)}@example.com`, `waldur customer ${name('e2e-org', 3)}`, `waldur project ${name('e2e-project', 4)}`,
     ]);
     assert.ok(dry.every((i) => !i.removed));
     assert.equal((await attune.getKey(ref('key', 2))).status, 200, 'a dry run removes nothing');
 
     const swept = await sweep(cfg, { run }, (l) => lines.push(l));
-    assert.equal(swept.length, 6);
+    assert.equal(swept.length, 7);
     assert.deepEqual(swept.filter((i) => !i.removed), [], lines.join('\n'));
     assert.equal((await attune.getKey(ref('key', 2))).status, 404);
     assert.equal((await attune.getPack(pack)).status, 404);
+    assert.equal((await attune.call('get', `/__admin/workers/${worker}`)).status, 404, 'the worker service is gone');
     assert.equal((await attune.getKey(`keep_${run}`)).status, 200, 'a name the suite did not make is left alone');
     const afterSweep = await firing();
     await holdsFor(firing, (n) => n === afterSweep, 2500, { what: 'no firing of the swept rule (2.5 periods)' });

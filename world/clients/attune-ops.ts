@@ -11,32 +11,44 @@ export function cancelExecution(client: AttuneClient, id: number): Promise<ApiRe
   return client.call('post', `/api/v1/executions/${id}/cancel`);
 }
 
-// ---- the operator's hold on the worker service -------------------------------------------------
-// What `systemctl kill|stop|start attune-worker` is on a real host; the embedded Attune answers it
-// at /__admin/worker (admins only). A deployment without it answers 404.
+// ---- the operator's hold on worker services ----------------------------------------------------
+// What `systemctl start|kill|stop attune-worker@NAME` is on a real host; the embedded Attune answers
+// it at /__admin/workers (admins only). A deployment without it answers 404.
 
 export interface WorkerServiceStatus {
+  name: string;
   pid: number | null;
   state: 'starting' | 'ready' | 'draining' | 'stopped';
+  labels: Record<string, string>;
   last_heartbeat: string;
   exit_code: number | null;
   exit_signal: string | null;
 }
 
-function operatorData(reply: ApiReply, what: string): WorkerServiceStatus {
-  if (reply.status === 404) throw new Error(`${what}: this target has no operator interface for its worker service (the embedded Attune's /__admin/worker)`);
-  if (reply.status !== 200) throw new Error(`${what}: the operator interface answered ${reply.status} ${JSON.stringify(reply.body)}`);
+function operatorData(reply: ApiReply, what: string, ok = 200): WorkerServiceStatus {
+  if (reply.status === 404 && !reply.body?.error) throw new Error(`${what}: this target has no operator interface for its worker services (the embedded Attune's /__admin/workers)`);
+  if (reply.status !== ok) throw new Error(`${what}: the operator interface answered ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply.body.data as WorkerServiceStatus;
 }
 
-export async function workerService(client: AttuneClient): Promise<WorkerServiceStatus> {
-  return operatorData(await client.call('get', '/__admin/worker'), 'reading the worker service');
+/** Start a worker service of its own: it carries `labels`, and a no_schedule taint per label, so only work that selects and tolerates it runs there. */
+export async function startOwnWorker(client: AttuneClient, name: string, labels: Record<string, string>): Promise<WorkerServiceStatus> {
+  const taints = Object.entries(labels).map(([key, value]) => ({ key, value, effect: 'no_schedule' }));
+  return operatorData(await client.call('post', '/__admin/workers', { name, labels, taints }), `starting worker service ${name}`, 201);
 }
 
-export async function signalWorkerService(client: AttuneClient, signal: 'SIGTERM' | 'SIGKILL'): Promise<WorkerServiceStatus> {
-  return operatorData(await client.call('post', '/__admin/worker/signal', { signal }), `sending ${signal} to the worker service`);
+export async function removeWorker(client: AttuneClient, name: string): Promise<ApiReply> {
+  return client.call('delete', `/__admin/workers/${encodeURIComponent(name)}`);
 }
 
-export async function startWorkerService(client: AttuneClient): Promise<WorkerServiceStatus> {
-  return operatorData(await client.call('post', '/__admin/worker/start'), 'starting the worker service');
+export async function workerService(client: AttuneClient, name: string): Promise<WorkerServiceStatus> {
+  return operatorData(await client.call('get', `/__admin/workers/${encodeURIComponent(name)}`), `reading worker service ${name}`);
+}
+
+export async function signalWorkerService(client: AttuneClient, name: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<WorkerServiceStatus> {
+  return operatorData(await client.call('post', `/__admin/workers/${encodeURIComponent(name)}/signal`, { signal }), `sending ${signal} to worker service ${name}`);
+}
+
+export async function startWorkerService(client: AttuneClient, name: string): Promise<WorkerServiceStatus> {
+  return operatorData(await client.call('post', `/__admin/workers/${encodeURIComponent(name)}/start`), `starting worker service ${name}`);
 }

@@ -64,6 +64,12 @@ export interface Rule { id: number; ref: string; action_ref: string; trigger_ref
 export interface EventSummary { id: number; trigger: number | null; trigger_ref: string; rule: number | null; rule_ref: string | null; created: string }
 export interface Event extends EventSummary { payload: unknown }
 export interface Enforcement { id: number; rule: number | null; rule_ref: string; trigger_ref: string; event: number | null; status: string; created: string }
+/** Upstream's placement of an execution (crates/common/src/scheduling.rs): labels its worker must carry, taints it tolerates. */
+export interface WorkerPlacement {
+  worker_selector?: Record<string, string>;
+  worker_tolerations?: { key: string; operator?: 'equal' | 'exists'; value?: string; effect?: 'no_schedule' | 'prefer_no_schedule' }[];
+}
+
 export interface Execution {
   id: number;
   action_ref: string;
@@ -355,8 +361,9 @@ export class AttuneClient {
   }
 
   /** `POST /api/v1/executions/execute`: 201 with the new execution (status `requested`). */
-  async execute(actionRef: string, parameters: Record<string, unknown>): Promise<ApiReply> {
-    return this.call('post', '/api/v1/executions/execute', { action_ref: actionRef, parameters });
+  /** `POST /api/v1/executions/execute`; `placement` (worker_selector, worker_tolerations) says which workers may run it. */
+  async execute(actionRef: string, parameters: Record<string, unknown>, placement: WorkerPlacement = {}): Promise<ApiReply> {
+    return this.call('post', '/api/v1/executions/execute', { action_ref: actionRef, parameters, ...placement });
   }
 
   // ---- workflows defined over the API and inquiries (Tier 2) ------------------------------------

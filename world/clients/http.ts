@@ -1,6 +1,7 @@
 /**
  * The one way clients speak HTTP: an axios instance that never throws on a status code and records
- * every exchange (redacted) in the scenario's HttpLog, so a failing scenario can show what was said.
+ * every exchange in the scenario's HttpLog, so a failing scenario can show what was said. Bodies are
+ * kept as received and redacted when the log is read (render, last): most logs are never read.
  * Clients never assert; steps do.
  */
 import axios, { AxiosInstance, AxiosRequestConfig, AxiosResponse } from 'axios';
@@ -26,6 +27,7 @@ export class HttpLog {
   private readonly exchanges: Exchange[] = [];
   constructor(private readonly keep = 25) {}
 
+  /** Record an exchange; its url must already be redacted, its bodies are redacted when read. */
   add(x: Exchange): void {
     const last = this.exchanges[this.exchanges.length - 1];
     if (last && sameAs(last, x)) {
@@ -36,13 +38,14 @@ export class HttpLog {
     if (this.exchanges.length > this.keep) this.exchanges.shift();
   }
 
+  /** The last `n` exchanges, redacted. */
   last(n = this.keep): Exchange[] {
-    return this.exchanges.slice(-n);
+    return this.exchanges.slice(-n).map((x) => ({ ...x, request: bodyOf(x.request), response: bodyOf(x.response) }));
   }
 
-  /** Text for a report attachment (already redacted). */
+  /** Text for a report attachment, redacted. */
   render(): string {
-    return this.exchanges
+    return this.last()
       .map((x) =>
         [
           `${x.at} ${x.method} ${x.url} -> ${x.status} (${x.ms} ms)${x.repeated ? `, the same ${x.repeated} times in a row` : ''}`,
@@ -111,14 +114,14 @@ export function createHttp(baseURL: string, log: HttpLog, defaults: AxiosRequest
       url: safeUrl(config),
       status,
       ms: Date.now() - t0,
-      request: bodyOf(config.data),
+      request: config.data instanceof FormData ? bodyOf(config.data) : config.data,
       response,
     });
   };
   http.interceptors.response.use(
     (res: AxiosResponse) => {
       inFlight -= 1;
-      record(res.config, res.status, bodyOf(res.data));
+      record(res.config, res.status, res.data);
       return res;
     },
     (err) => {

@@ -1,12 +1,13 @@
-# @serial: the scenario kills the one worker service every scenario's executions run on.
-@attune @tier3 @T3.12 @serial
+@attune @tier3 @T3.12
 Feature: T3.12 Worker crash recovery
   When the worker service dies under a running execution, the executor notices its heartbeats
   stopped, marks the execution as abandoned with a clear error, and a new worker picks up the work
   that waited in the meantime.
 
-  # The operator kills and restarts the worker service as on a real host (systemctl kill -s KILL,
-  # systemctl start); the embedded Attune answers that on its operator interface. Upstream marks an
+  # The scenario's executions run on a worker service it started for itself (a label and a taint of
+  # its own, selected and tolerated by those executions only), so killing it leaves every other
+  # scenario's work alone. The operator kills and restarts it as on a real host (systemctl kill -s
+  # KILL, systemctl start); the embedded Attune answers that on its operator interface. Upstream marks an
   # execution on a dead worker `abandoned` (result.abandoned_by "execution_timeout_monitor"); the
   # plan says "failed". The execution that waited while no worker ran covers "no executions lost"
   # and "new worker can pick up work"; "system recovers automatically" is the executor's side (it
@@ -14,7 +15,7 @@ Feature: T3.12 Worker crash recovery
 
   Background:
     Given a registered pack with the operations actions
-    And the worker service is up
+    And a worker service of its own is up, taking only the work sent to it
 
   Scenario: The worker is killed under a running execution
     When the long-running action that stops cleanly when asked is running
