@@ -120,6 +120,7 @@ function takes(w: { labels: Labels; taints: Taint[] }, p: Placement): boolean {
 /** One worker service process and the executor's view of it. */
 class Worker {
   child: ChildProcess | null = null;
+  private killed: ChildProcess | null = null;
   state: State = 'stopped';
   private lastHeartbeat = 0;
   private exit: { code: number | null; signal: string | null } | null = null;
@@ -153,7 +154,7 @@ class Worker {
   }
 
   private receive(child: ChildProcess, m: FromWorker): void {
-    if (this.child !== child) return;
+    if (this.child !== child || this.killed === child) return;
     this.lastHeartbeat = Date.now();
     if (m.type === 'ready') {
       this.state = 'ready';
@@ -208,8 +209,13 @@ class Worker {
     if (sig === 'SIGTERM' && this.state === 'ready') this.state = 'draining';
     // SIGKILL takes the worker's actions with it, as `systemctl kill -s KILL` kills the unit's
     // whole control group (each action runs in a process group of its own, a child of the worker).
-    if (sig === 'SIGKILL' && this.child.pid) for (const pgid of childGroups(this.child.pid)) killGroup(pgid);
+    // All at once, as a cgroup is killed: the worker first (its groups noted before, while they are
+    // still its children), and nothing it says after the kill counts (an action it saw die a moment
+    // before its own end does not report as failed).
+    const groups = sig === 'SIGKILL' && this.child.pid ? childGroups(this.child.pid) : [];
+    if (sig === 'SIGKILL') this.killed = this.child;
     this.child.kill(sig);
+    for (const pgid of groups) killGroup(pgid);
   }
 
   async stop(): Promise<void> {
