@@ -4,7 +4,7 @@
 // SIGTERM it drains, as upstream's worker service shuts down: it refuses new work, lets the
 // executions in flight finish and report, then exits 0. SIGKILL ends it at once; the executor then
 // sees its heartbeats stop.
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { pythonInterpreter, run, RunOutcome, RunSpec } from './worker';
 
 const WORKER_NICENESS = 10;
@@ -25,7 +25,7 @@ export const HEARTBEAT_MS = 1000;
 // On a real deployment the workers run on hosts of their own, apart from the API; here they share
 // the machine, so the worker and the actions it starts yield the CPU to the API when both want it.
 try {
-  setPriority(WORKER_NICENESS);
+  if (getPriority() < WORKER_NICENESS) setPriority(WORKER_NICENESS);
 } catch {
   /* not permitted: run at the inherited priority */
 }
