@@ -47,7 +47,9 @@ function featureFiles(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? featureFiles(`${dir}/${e.name}`) : e.name.endsWith('.feature') ? [`${dir}/${e.name}`] : []);
 }
-const slowFirst = featureFiles('features').filter((f) => /^\s*(?:@\S+\s+)*@slow\b/m.test(require('node:fs').readFileSync(f, 'utf8'))).sort();
+const tagged = (tag) => featureFiles('features').filter((f) => new RegExp(`^\\s*(?:@\\S+\\s+)*${tag}\\b`, 'm').test(require('node:fs').readFileSync(f, 'utf8'))).sort();
+// @serial ones lead: each needs its system to itself, which it has only before the others start.
+const slowFirst = [...tagged('@serial'), ...tagged('@slow')];
 
 // cucumber merges configured paths with those on the command line, so the configured ones are left
 // out when the command line names feature files or folders.
