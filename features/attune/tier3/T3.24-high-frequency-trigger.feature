@@ -1,5 +1,5 @@
 # @serial: it measures Attune's own responsiveness under this scenario's load (the plan's targets);
-# beside the suite's other Attune scenarios it measured theirs: API p95 65-118 ms in 7 full runs
+# beside the suite's other Attune scenarios it measured theirs: API p95 65-118 ms in 9 full runs
 # (one-process embedded Attune, every query through one PGlite). Waldur and bud go on beside it.
 @attune @tier3 @T3.24 @timer @webhook @performance @slow @serial
 Feature: T3.24 High-frequency trigger performance
