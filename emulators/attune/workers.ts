@@ -79,9 +79,9 @@ function labelMap(field: string, value: unknown): Labels {
   return value as Labels;
 }
 
-function list<T>(field: string, value: unknown, item: (v: Record<string, unknown>) => T): T[] {
+function list<T>(field: string, noun: string, value: unknown, item: (v: Record<string, unknown>) => T): T[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || !value.every(isObject)) throw invalid(`${field} must be an array of ${field === 'taints' ? 'taints' : 'tolerations'}`);
+  if (!Array.isArray(value) || !value.every(isObject)) throw invalid(`${field} must be an array of ${noun}`);
   return value.map(item);
 }
 
@@ -89,7 +89,7 @@ function list<T>(field: string, value: unknown, item: (v: Record<string, unknown
 export function placementOf(selector: unknown, tolerations: unknown): Placement {
   return {
     selector: labelMap('worker_selector', selector),
-    tolerations: list('worker_tolerations', tolerations, (t) => {
+    tolerations: list('worker_tolerations', 'tolerations', tolerations, (t) => {
       const operator = t.operator ?? 'equal';
       if (typeof t.key !== 'string' || !t.key.trim()) throw invalid('worker_tolerations key must be non-empty');
       if (operator !== 'equal' && operator !== 'exists') throw invalid(`worker_tolerations '${t.key}': operator must be equal or exists`);
@@ -101,11 +101,11 @@ export function placementOf(selector: unknown, tolerations: unknown): Placement 
 }
 
 function taintsOf(value: unknown): Taint[] {
-  return list('taints', value, (t) => {
-    if (typeof t.key !== 'string' || !t.key.trim()) throw badRequest('worker taint key must be non-empty');
-    if (t.value !== undefined && (typeof t.value !== 'string' || !t.value.trim())) throw badRequest(`worker taint '${t.key}' value must be non-empty when provided`);
+  return list('taints', 'taints', value, (t) => {
+    if (typeof t.key !== 'string' || !t.key.trim()) throw invalid('worker taint key must be non-empty');
+    if (t.value !== undefined && (typeof t.value !== 'string' || !t.value.trim())) throw invalid(`worker taint '${t.key}' value must be non-empty when provided`);
     const effect = t.effect ?? 'no_schedule';
-    if (!EFFECTS.includes(effect as string)) throw badRequest(`worker taint '${t.key}': effect must be no_schedule or prefer_no_schedule`);
+    if (!EFFECTS.includes(effect as string)) throw invalid(`worker taint '${t.key}': effect must be no_schedule or prefer_no_schedule`);
     return { key: t.key, ...(t.value !== undefined ? { value: t.value as string } : {}), effect: effect as Taint['effect'] };
   });
 }

@@ -10,7 +10,7 @@ import { defineParameterType, Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { AcceptanceWorld } from '../../world/world';
 import { ApiReply, Execution, WorkerPlacement } from '../../world/clients/attune';
-import { cancelExecution, removeWorker, signalWorkerService, startOwnWorker, startWorkerService, workerService, WorkerServiceStatus } from '../../world/clients/attune-ops';
+import { cancelExecution, placementFor, removeWorker, signalWorkerService, startOwnWorker, startWorkerService, workerService, WorkerServiceStatus } from '../../world/clients/attune-ops';
 import { describe, eventually, holdsFor } from '../../world/wait';
 import { actionRef, finished, ms, outputOf, registerFixturePack, thePack } from './context';
 import { childrenOf, defineWorkflow, useWorkflow } from './tier2-workflows';
@@ -210,13 +210,11 @@ Given('a worker service of its own is up, taking only the work sent to it', asyn
     const gone = await removeWorker(this.attune, name);
     if (gone.status !== 204 && gone.status !== 404) throw new Error(`removing worker service ${name} answered ${gone.status} ${describe(gone.body)}`);
   });
-  const up = await startOwnWorker(this.attune, name, { 'e2e-scenario': name });
+  const labels = { 'e2e-scenario': name };
+  const up = await startOwnWorker(this.attune, name, labels);
   expect(up.state, `worker service ${name} once started`).to.equal('ready');
   this.remember('attune.worker', up);
-  this.remember<WorkerPlacement>('attune.placement', {
-    worker_selector: { 'e2e-scenario': name },
-    worker_tolerations: [{ key: 'e2e-scenario', operator: 'equal', value: name, effect: 'no_schedule' }],
-  });
+  this.remember('attune.placement', placementFor(labels));
 });
 
 When('the operator sends {word} to the worker service', async function (this: AcceptanceWorld, signal: string) {

@@ -1,5 +1,5 @@
 // The worker services as processes of their own, through the operator interface (/__admin/workers):
-// only admins may use it, bad signals and bad taints are refused, a second start is a conflict; an
+// only admins may use it, bad signals (400) and bad taints (422) are refused, a second start is a conflict; an
 // execution waits in `scheduled` while no worker that may take it runs, and placement follows
 // upstream's scheduling.rs (a worker_selector must match the worker's labels, a no_schedule taint
 // keeps out work that does not tolerate it).
@@ -23,7 +23,7 @@ describe('the worker services', () => {
     assert.equal((await ctx.api.call('POST', '/__admin/workers/default/signal', { signal: 'SIGHUP' })).status, 400);
     assert.equal((await ctx.api.call('POST', '/__admin/workers/default/start')).status, 409);
     assert.equal((await ctx.api.call('GET', '/__admin/workers/nobody')).status, 404);
-    assert.equal((await ctx.api.call('POST', '/__admin/workers', { name: 'x', taints: [{ key: '' }] })).status, 400);
+    assert.equal((await ctx.api.call('POST', '/__admin/workers', { name: 'x', taints: [{ key: '' }] })).status, 422);
     assert.equal((await ctx.api.call('POST', '/__admin/workers', { name: 'default' })).status, 409);
     const bad = await ctx.api.call('POST', '/api/v1/executions/execute', { action_ref: 'core.echo', parameters: {}, worker_selector: { zone: 1 } });
     assert.equal(bad.status, 422, JSON.stringify(bad.body));

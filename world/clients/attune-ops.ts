@@ -4,7 +4,7 @@
  * "reload": `POST /api/v1/packs/upload` with `force=true`, REPORT §1.5). Like AttuneClient they never
  * assert: each answers `{status, body}`.
  */
-import { ApiReply, AttuneClient } from './attune';
+import { ApiReply, AttuneClient, WorkerPlacement } from './attune';
 
 /** 200 `{data: execution}` (running -> `canceling`, queued -> `cancelled`), 409 once it has finished. */
 export function cancelExecution(client: AttuneClient, id: number): Promise<ApiReply> {
@@ -31,7 +31,12 @@ function operatorData(reply: ApiReply, what: string, ok = 200): WorkerServiceSta
   return reply.body.data as WorkerServiceStatus;
 }
 
-/** Start a worker service of its own: it carries `labels`, and a no_schedule taint per label, so only work that selects and tolerates it runs there. */
+/** The placement of work meant for a worker started by startOwnWorker with `labels`: it selects them and tolerates their taints. */
+export function placementFor(labels: Record<string, string>): WorkerPlacement {
+  return { worker_selector: labels, worker_tolerations: Object.entries(labels).map(([key, value]) => ({ key, operator: 'equal', value, effect: 'no_schedule' })) };
+}
+
+/** Start a worker service of its own: it carries `labels`, and a no_schedule taint per label, so only work placed with placementFor(labels) runs there. */
 export async function startOwnWorker(client: AttuneClient, name: string, labels: Record<string, string>): Promise<WorkerServiceStatus> {
   const taints = Object.entries(labels).map(([key, value]) => ({ key, value, effect: 'no_schedule' }));
   return operatorData(await client.call('post', '/__admin/workers', { name, labels, taints }), `starting worker service ${name}`, 201);

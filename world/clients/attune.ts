@@ -360,8 +360,7 @@ export class AttuneClient {
     return chunks.join('');
   }
 
-  /** `POST /api/v1/executions/execute`: 201 with the new execution (status `requested`). */
-  /** `POST /api/v1/executions/execute`; `placement` (worker_selector, worker_tolerations) says which workers may run it. */
+  /** `POST /api/v1/executions/execute`: 201 with the new execution (status `requested`); `placement` (worker_selector, worker_tolerations) says which workers may run it. */
   async execute(actionRef: string, parameters: Record<string, unknown>, placement: WorkerPlacement = {}): Promise<ApiReply> {
     return this.call('post', '/api/v1/executions/execute', { action_ref: actionRef, parameters, ...placement });
   }
