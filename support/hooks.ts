@@ -2,7 +2,6 @@
  * Cucumber wiring: config, targets (remote from a worker's side), skipping unconfigured systems, cleanup, and the
  * failure attachments (redacted HTTP exchanges and captured messages).
  */
-import { getPriority, setPriority } from 'node:os';
 import { After, Before, BeforeAll, ITestCaseHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { AcceptanceWorld } from '../world/world';
 import { SYSTEMS, SuiteConfig, SystemName, loadConfig, skipReason } from './config';
@@ -11,15 +10,10 @@ import { interrupting, setCurrentRegistry } from './interrupt';
 import { redactText } from '../world/redact';
 
 setDefaultTimeout(60_000);
-const CLIENT_NICENESS = 10;
 
 let config: SuiteConfig;
 
 BeforeAll(function () {
-  // The suite is the platform's client, on a machine of its own against a staging deployment; beside
-  // an embedded deployment it yields the CPU to the platform when both want it (lowering one's own
-  // priority is always permitted; one already lower stays as it is).
-  if (getPriority() < CLIENT_NICENESS) setPriority(CLIENT_NICENESS);
   config = loadConfig();
 });
 

@@ -65,7 +65,7 @@ export class Audit {
   constructor(private readonly db: Database) {}
 
   async init(): Promise<void> {
-    await this.db.pg.exec(AUDIT_DDL);
+    await this.db.exec(AUDIT_DDL);
   }
 
   async record(e: { eventType: string; outcome: string; actor: Actor; exec: Row; details?: Record<string, unknown> }): Promise<void> {
@@ -116,8 +116,7 @@ export class Audit {
         w.add(`${k} = ?`, Number(v));
       }
       const { page, size } = pageParams(req.query, 'per_page', 50);
-      const total = Number((await this.db.one(`SELECT count(*)::int AS n FROM audit_event ${w}`, w.params))!.n);
-      const rows = await this.db.query(`SELECT * FROM audit_event ${w} ORDER BY id LIMIT ${size} OFFSET ${(page - 1) * size}`, w.params);
+      const { rows, total } = await this.db.page('*', `FROM audit_event ${w}`, w.params, `ORDER BY id LIMIT ${size} OFFSET ${(page - 1) * size}`, (page - 1) * size);
       res.json(paginated(rows.map((row) => Object.fromEntries(SUMMARY.map((k) => [k, row[k] ?? null]))), page, size, total));
     });
     r.get('/audit-events/:id', async (req, res) => {

@@ -18,6 +18,8 @@ export interface Caller {
   tokenType: TokenType;
   executionId?: number;
   expiresAt: number; // ms since epoch
+  /** The identity's attributes, read with it on this request (the rate limit is among them). */
+  attributes: Record<string, any> | null;
 }
 
 /**
@@ -96,6 +98,7 @@ export class Tokens {
       tokenType: payload.token_type,
       executionId: payload.metadata?.execution_id,
       expiresAt: Number(payload.exp) * 1000,
+      attributes: identity.attributes ?? null,
     };
   }
 

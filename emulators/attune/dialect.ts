@@ -77,14 +77,13 @@ const runtimeSummary = (r: Row) => pick(r, ['id', 'ref', 'pack_ref', 'descriptio
 const historyDto = (r: Row) => pick(r, ['time', 'operation', 'entity_id', 'entity_ref', 'changed_fields', 'old_values', 'new_values']);
 
 export async function initDialect(db: Database): Promise<void> {
-  await db.pg.exec(DIALECT_DDL);
+  await db.exec(DIALECT_DDL);
 }
 
 /** `{items, pagination}` of `SELECT * FROM table [w] ORDER BY order`, page/page_size as upstream's PaginationParams. */
 async function page(db: Database, req: Request, table: string, w: Where, map: (r: Row) => unknown, order: string) {
   const { page: p, size } = pageParams(req.query, 'page_size', 50);
-  const total = Number((await db.one(`SELECT count(*)::int AS n FROM ${table} ${w}`, w.params))!.n);
-  const rows = await db.query(`SELECT * FROM ${table} ${w} ORDER BY ${order} LIMIT ${size} OFFSET ${(p - 1) * size}`, w.params);
+  const { rows, total } = await db.page('*', `FROM ${table} ${w}`, w.params, `ORDER BY ${order} LIMIT ${size} OFFSET ${(p - 1) * size}`, (p - 1) * size);
   return paginated(rows.map(map), p, size, total);
 }
 

@@ -13,7 +13,9 @@ import { CANCEL, executionResult, failureMessage, parseOutput, run, RunOutcome, 
 import { placementOf, WorkerService } from './workers';
 
 export const TERMINAL = new Set(['completed', 'succeeded_with_errors', 'failed', 'cancelled', 'timeout', 'abandoned']);
-export const EXEC_SELECT = `SELECT e.*, enf.rule_ref, enf.trigger_ref FROM execution e LEFT JOIN enforcement enf ON enf.id = e.enforcement`;
+export const EXEC_COLUMNS = 'e.*, enf.rule_ref, enf.trigger_ref';
+export const EXEC_FROM = 'FROM execution e LEFT JOIN enforcement enf ON enf.id = e.enforcement';
+export const EXEC_SELECT = `SELECT ${EXEC_COLUMNS} ${EXEC_FROM}`;
 const DEFAULT_TIMEOUT_S = 300; // worker.task_timeout
 
 export interface NewExecution {
@@ -157,7 +159,7 @@ export class Engine {
     const exec = await this.load(row.id);
     this.publishExecution(exec, 'execution_created');
     await this.audit?.created(exec);
-    this.track(this.execute(exec.id));
+    this.track(this.execute(exec));
     return exec;
   }
 
@@ -228,8 +230,9 @@ export class Engine {
     return canceling;
   }
 
-  private async execute(id: number): Promise<void> {
-    const requested = await this.load(id);
+  /** The executor's part for an execution just created (`requested`, as createExecution loaded it). */
+  private async execute(requested: Row): Promise<void> {
+    const id = requested.id;
     const policyAction = requested.action ? await this.db.one('SELECT * FROM action WHERE id = $1 AND workflow_def IS NULL', [requested.action]) : undefined;
     // Parameters are validated against the action's param_schema before scheduling (T3.13): an
     // invalid execution goes requested -> failed and never reaches a worker.

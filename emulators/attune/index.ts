@@ -45,6 +45,9 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   const runtimeEnvs = process.env.ATTUNE_RUNTIME_ENVS_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-runtime-envs-'));
   if (runtimeEnvs) process.env.ATTUNE_RUNTIME_ENVS_DIR = runtimeEnvs;
   const adminHash = hashPassword(opts.admin.password); // on the thread pool while the database boots
+  // The worker service runs as its own process (worker-service.ts): it loads while the database boots.
+  const workerService = new WorkerService();
+  const workerStarted = workerService.start();
   const db = await Database.open();
   const packsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-packs-'));
   const tokens = new Tokens(db);
@@ -57,17 +60,14 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   const ctx: Ctx = { db, tokens, engine, sensor, notifier, crypto, packsRoot };
   const rbac = new Rbac(db);
   await rbac.init();
-  const limiter = new RateLimiter(db, rbac);
+  const limiter = new RateLimiter(rbac);
   const audit = new Audit(db);
   await audit.init();
   await initDialect(db);
   engine.audit = audit;
   const ruleNotices = new RuleNotices(notifier);
   engine.ruleNotices = ruleNotices;
-  // The worker service runs as its own process (worker-service.ts), started alongside the API.
-  const workerService = new WorkerService();
   engine.workerService = workerService;
-  const workerStarted = workerService.start();
 
   await db.query(
     `INSERT INTO identity (login, display_name, password_hash, is_admin, tenant) VALUES ($1, $1, $2, true, $1)

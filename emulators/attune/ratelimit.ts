@@ -5,19 +5,20 @@
 // (is_admin, or holding core.admin) are exempt.
 import type { NextFunction, Request, Response } from 'express';
 import { callerOf } from './auth';
-import type { Database } from './db';
 import type { Rbac } from './rbac';
 
 export class RateLimiter {
   private readonly windows = new Map<number, { start: number; count: number }>();
-  constructor(private readonly db: Database, private readonly rbac: Rbac) {}
+  constructor(private readonly rbac: Rbac) {}
 
   middleware() {
     return (req: Request, res: Response, next: NextFunction) => {
       const caller = callerOf(req);
       if (caller.isAdmin) return next();
-      this.limitOf(caller.id).then(async (limit) => {
-        if (!limit || (await this.rbac.setsOf(caller.id)).includes('core.admin')) return next();
+      const limit = limitOf(caller.attributes);
+      if (!limit) return next();
+      this.rbac.setsOf(caller.id).then((sets) => {
+        if (sets.includes('core.admin')) return next();
         const now = Date.now();
         const w = this.windows.get(caller.id);
         const win = w && now - w.start < limit.windowMs ? w : { start: now, count: 0 };
@@ -31,11 +32,12 @@ export class RateLimiter {
     };
   }
 
-  private async limitOf(identity: number): Promise<{ requests: number; windowMs: number } | null> {
-    const row = await this.db.one('SELECT attributes FROM identity WHERE id = $1', [identity]);
-    const rl = row?.attributes?.rate_limit;
-    if (!rl || !Number.isInteger(rl.requests) || rl.requests <= 0) return null;
-    const seconds = Number.isFinite(rl.window_seconds) && rl.window_seconds > 0 ? rl.window_seconds : 1;
-    return { requests: rl.requests, windowMs: seconds * 1000 };
-  }
+}
+
+/** The identity's configured limit (its attributes' rate_limit), if any. */
+function limitOf(attributes: Record<string, any> | null): { requests: number; windowMs: number } | null {
+  const rl = attributes?.rate_limit;
+  if (!rl || !Number.isInteger(rl.requests) || rl.requests <= 0) return null;
+  const seconds = Number.isFinite(rl.window_seconds) && rl.window_seconds > 0 ? rl.window_seconds : 1;
+  return { requests: rl.requests, windowMs: seconds * 1000 };
 }

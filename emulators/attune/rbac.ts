@@ -66,7 +66,7 @@ export class Rbac {
   constructor(private readonly db: Database) {}
 
   async init(): Promise<void> {
-    await this.db.pg.exec(RBAC_DDL);
+    await this.db.exec(RBAC_DDL);
   }
 
   /** Refs of the permission sets an identity holds, directly or through its roles. */

@@ -8,7 +8,7 @@ import { findVisible, scope } from './catalog';
 import type { Ctx } from './context';
 import { json, Row } from './db';
 import * as dto from './dto';
-import { EXEC_SELECT, TERMINAL } from './engine';
+import { EXEC_COLUMNS, EXEC_FROM, EXEC_SELECT, TERMINAL } from './engine';
 import { ApiError, Body, badRequest, conflict, deleted, forbidden, idParam, invalid, notFound, paginated, pageParams, qEnum, qU32, Where } from './http';
 import { logPath } from './worker';
 import { placementOf } from './workers';
@@ -335,8 +335,7 @@ export function activityRoutes(ctx: Ctx): Router {
 async function listExecutions(ctx: Ctx, req: Request, w: Where) {
   scope(w, callerOf(req), 'e.tenant');
   const { page, size } = pageParams(req.query, 'per_page', 20);
-  const total = Number((await ctx.db.one(`SELECT count(*)::int AS n FROM execution e LEFT JOIN enforcement enf ON enf.id = e.enforcement ${w}`, w.params))!.n);
-  const rows = await ctx.db.query(`${EXEC_SELECT} ${w} ORDER BY e.id DESC LIMIT ${size} OFFSET ${(page - 1) * size}`, w.params);
+  const { rows, total } = await ctx.db.page(EXEC_COLUMNS, `${EXEC_FROM} ${w}`, w.params, `ORDER BY e.id DESC LIMIT ${size} OFFSET ${(page - 1) * size}`, (page - 1) * size);
   return paginated(rows.map(dto.executionSummary), page, size, total);
 }
 
@@ -345,8 +344,7 @@ async function listInquiries(ctx: Ctx, req: Request, w: Where) {
   scope(w, callerOf(req));
   const limit = Math.min(Math.max(Number(q(req, 'limit') ?? 50) || 50, 1), 500);
   const offset = Math.max(Number(q(req, 'offset') ?? 0) || 0, 0);
-  const total = Number((await ctx.db.one(`SELECT count(*)::int AS n FROM inquiry ${w}`, w.params))!.n);
-  const rows = await ctx.db.query(`SELECT * FROM inquiry ${w} ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`, w.params);
+  const { rows, total } = await ctx.db.page('*', `FROM inquiry ${w}`, w.params, `ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}`, offset);
   return paginated(rows.map(dto.inquirySummary), Math.floor(offset / limit) + 1, limit, total);
 }
 

@@ -19,8 +19,7 @@ type Mapper = (r: Row) => unknown;
 /** List with the upstream envelope; `size` param name and default differ per route family. */
 export async function listPage(ctx: Ctx, req: Request, from: string, w: Where, map: Mapper, order = 'id', sizeParam: 'page_size' | 'per_page' = 'page_size', dflt = 50) {
   const { page, size } = pageParams(req.query, sizeParam, dflt);
-  const total = Number((await ctx.db.one(`SELECT count(*)::int AS n FROM ${from} ${w}`, w.params))!.n);
-  const rows = await ctx.db.query(`SELECT * FROM ${from} ${w} ORDER BY ${order} LIMIT ${size} OFFSET ${(page - 1) * size}`, w.params);
+  const { rows, total } = await ctx.db.page('*', `FROM ${from} ${w}`, w.params, `ORDER BY ${order} LIMIT ${size} OFFSET ${(page - 1) * size}`, (page - 1) * size);
   return paginated(rows.map(map), page, size, total);
 }
 

@@ -4,10 +4,7 @@
 // SIGTERM it drains, as upstream's worker service shuts down: it refuses new work, lets the
 // executions in flight finish and report, then exits 0. SIGKILL ends it at once; the executor then
 // sees its heartbeats stop.
-import { getPriority, setPriority } from 'node:os';
 import { pythonInterpreter, run, RunOutcome, RunSpec } from './worker';
-
-const WORKER_NICENESS = 10;
 
 type FromExecutor =
   | { type: 'run'; id: number; spec: Omit<RunSpec, 'signal'> }
@@ -21,14 +18,6 @@ export type FromWorker =
   | { type: 'draining' };
 
 export const HEARTBEAT_MS = 1000;
-
-// On a real deployment the workers run on hosts of their own, apart from the API; here they share
-// the machine, so the worker and the actions it starts yield the CPU to the API when both want it.
-try {
-  if (getPriority() < WORKER_NICENESS) setPriority(WORKER_NICENESS);
-} catch {
-  /* not permitted: run at the inherited priority */
-}
 
 const running = new Map<number, AbortController>();
 let draining = false;

@@ -20,6 +20,7 @@
 //   DELETE /__admin/workers/:name                stop it and forget it (204)
 import { ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import * as path from 'node:path';
 import { Router } from 'express';
 import { callerOf } from './auth';
@@ -28,6 +29,21 @@ import type { RunOutcome, RunSpec } from './worker';
 import type { FromWorker } from './worker-service';
 
 export const HEARTBEAT_TIMEOUT_MS = 10_000;
+
+const WORKER_NICENESS = 10;
+/**
+ * On a real deployment the workers run on hosts of their own, apart from the API; here they share
+ * the machine, so a worker (and the actions it starts, which inherit it) yields the CPU to the API
+ * when both want it: set as it is forked, before it loads anything. Only ever raised, which needs no
+ * privilege; where even that is refused it runs at the API's priority.
+ */
+function yieldCpu(pid: number | undefined): void {
+  try {
+    if (pid && getPriority(pid) < WORKER_NICENESS) setPriority(pid, WORKER_NICENESS);
+  } catch {
+    /* not permitted or already gone */
+  }
+}
 
 /** Process groups led by the direct children of `pid` (Linux /proc; none elsewhere). */
 function childGroups(pid: number): number[] {
@@ -136,6 +152,7 @@ class Worker {
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
       stdio: ['ignore', 'ignore', process.env.E2E_DEBUG ? 'inherit' : 'ignore', 'ipc'],
     });
+    yieldCpu(child.pid);
     this.child = child;
     this.state = 'starting';
     this.exit = null;
