@@ -1,6 +1,6 @@
 # It runs beside the rest of the suite, as a nightly run on a shared staging deployment would, so its
 # figures are the API's under this scenario's load and the suite's: API p95 38-65 ms in 10 full runs
-# (embedded Attune, its PostgreSQL on a thread of its own); the busiest 10 s reach 104-119 ms.
+# (embedded Attune, its PostgreSQL on a thread of its own); its busiest 10 s, up to 119 ms.
 @attune @tier3 @T3.24 @timer @webhook @performance @slow
 Feature: T3.24 High-frequency trigger performance
   A timer firing every second for a minute is handled as it comes: about sixty executions, each
