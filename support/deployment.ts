@@ -76,7 +76,9 @@ export async function startDeployment(configFile: string, timeoutMs = 60_000, sy
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
-    process.stderr.write(d);
+    // Its own failure line ("emulators: ...") is said once, by whoever started it (the ConfigError below).
+    const relay = d.split('\n').filter((line) => !line.startsWith('emulators: ')).join('\n');
+    if (relay.trim()) process.stderr.write(relay);
   });
   child.stdin!.on('error', () => undefined);
   let stopped = false;
@@ -91,7 +93,8 @@ export async function startDeployment(configFile: string, timeoutMs = 60_000, sy
   };
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code, sig) => {
-      const last = stderr.trim().split('\n').pop()?.replace(/^emulators: /, '');
+      // A part of a deployment that did not start says so already: its reason is not wrapped twice.
+      const last = stderr.trim().split('\n').pop()?.replace(/^emulators: (the emulator deployment did not start \((.*)\)$)?/, '$2');
       reject(new ConfigError(`the emulator deployment did not start (${last || `exit ${code ?? sig}`})`));
     }),
   );
