@@ -44,6 +44,9 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
   // Pack environments (venvs) of this deployment, shared by its worker processes (deps.ts).
   const runtimeEnvs = process.env.ATTUNE_RUNTIME_ENVS_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-runtime-envs-'));
   if (runtimeEnvs) process.env.ATTUNE_RUNTIME_ENVS_DIR = runtimeEnvs;
+  // Execution logs: written by its worker processes as actions run, served by its API (worker.ts).
+  const artifacts = process.env.ATTUNE_ARTIFACTS_DIR ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'attune-emulator-artifacts-'));
+  if (artifacts) process.env.ATTUNE_ARTIFACTS_DIR = artifacts;
   const adminHash = hashPassword(opts.admin.password); // on the thread pool while the database boots
   // The worker service runs as its own process (worker-service.ts): it loads while the database boots.
   const workerService = new WorkerService();
@@ -116,6 +119,10 @@ export async function startAttune(opts: AttuneOptions): Promise<RunningAttune> {
       if (runtimeEnvs) {
         fs.rmSync(runtimeEnvs, { recursive: true, force: true });
         if (process.env.ATTUNE_RUNTIME_ENVS_DIR === runtimeEnvs) delete process.env.ATTUNE_RUNTIME_ENVS_DIR;
+      }
+      if (artifacts) {
+        fs.rmSync(artifacts, { recursive: true, force: true });
+        if (process.env.ATTUNE_ARTIFACTS_DIR === artifacts) delete process.env.ATTUNE_ARTIFACTS_DIR;
       }
     })());
   return { apiUrl, notifierUrl, databaseUrl: db.url, stop };

@@ -6,6 +6,10 @@
 // and `output_truncation_message`, env ATTUNE__WORKER__MAX_OUTPUT_SIZE_BYTES /
 // ATTUNE__WORKER__OUTPUT_TRUNCATION_MESSAGE as upstream's config crate spells overrides);
 // default 10 MiB (upstream's max_stdout_bytes / max_stderr_bytes) and upstream's notice.
+// Given a log file, what is kept is also written there as it arrives (BoundedLogFileWriter), so
+// `GET /executions/{id}/logs/{stream}/stream` shows a running action's output.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 const NOTICE_RESERVE_BYTES = 128;
@@ -40,10 +44,16 @@ export class BoundedOutput {
   private readonly room: number;
   private readonly notice: string;
 
-  constructor(stream: 'stdout' | 'stderr', limits: OutputLimits) {
+  private fd: number | null = null;
+
+  constructor(stream: 'stdout' | 'stderr', limits: OutputLimits, logFile?: string) {
     const notice = limits.message ? `\n${limits.message}\n` : `\n\n[OUTPUT TRUNCATED: ${stream} exceeded size limit]\n`;
     this.notice = notice;
     this.room = limits.maxBytes - Math.max(NOTICE_RESERVE_BYTES, Buffer.byteLength(notice));
+    if (logFile) {
+      fs.mkdirSync(path.dirname(logFile), { recursive: true });
+      this.fd = fs.openSync(logFile, 'w');
+    }
   }
 
   write(chunk: Buffer): void {
@@ -51,13 +61,28 @@ export class BoundedOutput {
     if (this.truncated) return;
     const left = this.room - this.kept;
     if (chunk.length <= left) {
-      this.chunks.push(chunk);
-      this.kept += chunk.length;
+      this.keep(chunk);
       return;
     }
-    if (left > 0) this.chunks.push(chunk.subarray(0, left));
-    this.kept += Math.max(left, 0);
+    if (left > 0) this.keep(chunk.subarray(0, left));
     this.truncated = true;
+    this.log(Buffer.from(this.notice));
+  }
+
+  /** The log file is complete: close it. */
+  close(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private keep(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.kept += chunk.length;
+    this.log(chunk);
+  }
+
+  private log(data: Buffer): void {
+    if (this.fd !== null) fs.writeSync(this.fd, data);
   }
 
   get bytesTruncated(): number {

@@ -152,7 +152,10 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
   return new Promise((resolve) => {
     // Streamed into bounded buffers (output.ts): never more than the configured limit per stream.
     const limits = outputLimits();
-    const out = { stdout: new BoundedOutput('stdout', limits), stderr: new BoundedOutput('stderr', limits) };
+    // The execution's log files, written as the output arrives (upstream's BoundedLogFileWriter).
+    const id = Number(spec.env.ATTUNE_EXEC_ID);
+    const logOf = (stream: 'stdout' | 'stderr') => (Number.isInteger(id) && id > 0 ? logPath(id, stream) : undefined);
+    const out = { stdout: new BoundedOutput('stdout', limits, logOf('stdout')), stderr: new BoundedOutput('stderr', limits, logOf('stderr')) };
     let timedOut = false;
     let cancelled = false;
     const child = spawn(exe, args, {
@@ -204,6 +207,8 @@ export async function run(spec: RunSpec): Promise<RunOutcome> {
       code.end(script);
     }
     const finish = (exitCode: number | null, error?: string, signal?: string) => {
+      out.stdout.close();
+      out.stderr.close();
       clearTimeout(timer);
       clearTimeout(graceTimer);
       spec.signal.removeEventListener('abort', onAbort);
@@ -253,8 +258,12 @@ export function parseOutput(stdout: string, format: string): unknown {
 // only when non-empty, stderr never inline but written to `execution_<id>/stderr.log` under the
 // artifacts dir and named by `stderr_log` (read back over `GET /executions/{id}/logs/stderr/stream`).
 
-/** The artifacts dir the worker writes execution logs to (one per process, removed at exit). */
-export const artifactsDir = () => processDir('attune-emulator-artifacts-');
+/**
+ * `ATTUNE_ARTIFACTS_DIR`: where the worker writes execution logs, and the API reads them. The
+ * deployment's (startAttune sets it, so its worker processes write where its API reads), else one of
+ * this process, removed at exit.
+ */
+export const artifactsDir = () => process.env.ATTUNE_ARTIFACTS_DIR || processDir('attune-emulator-artifacts-');
 
 export const logPath = (executionId: number, stream: 'stdout' | 'stderr') => path.join(artifactsDir(), `execution_${executionId}`, `${stream}.log`);
 

@@ -46,16 +46,23 @@ When('the long-running action that {stop-behaviour} is running', async function 
   this.remember('attune.execution', await startRunning(this, action));
 });
 
-// The plan cancels "after 5 seconds"; what matters is that the action is well under way (its
-// signal handling set up), measured on the target's own started_at.
-/** Wait until the execution has been running for `after` ms, by the target's own started_at. */
-async function ranFor(run: Execution, after: number): Promise<void> {
+// The plan cancels "after 5 seconds"; what matters is that the action is well under way: its code
+// loaded, its signal handling set up. `started_at` is when the run was handed over, not when the
+// action's process got that far, which on a busy worker can be a second later: so the step first
+// watches the execution's own log for the line the action prints once it is ready.
+const FIRST_LINE = 'partial output before the stop';
+const LOADED = 'loaded code version';
+
+/** Wait until the action printed `ready` to its log, then until it has run `after` ms by the target's own started_at. */
+async function ranFor(world: AcceptanceWorld, run: Execution, after: number, ready: { stream: 'stdout' | 'stderr'; text: string }): Promise<void> {
+  const shown = await world.attune.logShows(run.id, ready.stream, ready.text, 15_000);
+  expect(shown, `execution ${run.id} writing "${ready.text}" to its ${ready.stream} log within 15 s`).to.equal(true);
   await eventually(async () => Date.now() - ms(run.started_at!), (ran) => ran >= after, { within: after + 5000, every: 100, what: `execution ${run.id} to have run ${after} ms` });
 }
 
 When('I cancel it after it has run for {duration}', async function (this: AcceptanceWorld, after: number) {
   const run = this.recall<Execution>('attune.execution');
-  await ranFor(run, after);
+  await ranFor(this, run, after, { stream: 'stdout', text: FIRST_LINE });
   this.remember('attune.cancel', await cancelExecution(this.attune, run.id));
 });
 
@@ -97,8 +104,8 @@ Then(
 
 Then('what it printed before the cancel is kept', async function (this: AcceptanceWorld) {
   const run = this.recall<Execution>('attune.killed');
-  expect(stdoutOf(run), `stdout in the result of execution ${run.id}`).to.include('partial output before the stop');
-  expect(await this.attune.executionLog(run.id, 'stdout'), `the stdout log of execution ${run.id}`).to.include('partial output before the stop');
+  expect(stdoutOf(run), `stdout in the result of execution ${run.id}`).to.include(FIRST_LINE);
+  expect(await this.attune.executionLog(run.id, 'stdout'), `the stdout log of execution ${run.id}`).to.include(FIRST_LINE);
   expect(String(run.result?.error ?? ''), `error of execution ${run.id}`).to.match(/cancel/i);
 });
 
@@ -157,7 +164,7 @@ When('the version action runs, it reports its code version {string}', async func
 // "In flight": its process has had time to load its code (running, for a while by started_at).
 Given('a run of the version action taking {duration} has been in flight for {duration}', async function (this: AcceptanceWorld, seconds: number, after: number) {
   const run = await startRunning(this, 'version', { seconds: seconds / 1000 });
-  await ranFor(run, after);
+  await ranFor(this, run, after, { stream: 'stderr', text: LOADED });
   this.remember('attune.in-flight', run);
 });
 
@@ -277,5 +284,5 @@ Then('the worker service exited cleanly with code 0', async function (this: Acce
 });
 
 When('it has run for {duration}', async function (this: AcceptanceWorld, after: number) {
-  await ranFor(this.recall<Execution>('attune.execution'), after);
+  await ranFor(this, this.recall<Execution>('attune.execution'), after, { stream: 'stdout', text: FIRST_LINE });
 });

@@ -1,10 +1,30 @@
 // Bounded action output (emulators/attune/output.ts, after upstream's log_writer.rs): the worker
 // keeps at most the configured limit per stream while the action writes far more.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { BoundedOutput, outputLimits } from '../../emulators/attune/output';
 
 describe('bounded output', () => {
+  it('writes what it keeps to the log file as it arrives, and the notice once it cuts', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bounded-log-'));
+    try {
+      const file = path.join(dir, 'execution_1', 'stdout.log');
+      const out = new BoundedOutput('stdout', { maxBytes: 138 }, file);
+      out.write(Buffer.from('12345'));
+      assert.equal(fs.readFileSync(file, 'utf8'), '12345', 'written before the run ends');
+      out.write(Buffer.from('678901'));
+      out.write(Buffer.from('dropped'));
+      out.close();
+      assert.equal(fs.readFileSync(file, 'utf8'), out.text());
+      assert.equal(out.text(), '1234567890\n\n[OUTPUT TRUNCATED: stdout exceeded size limit]\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('holds at most the limit while 50 MB stream through, and counts every dropped byte', () => {
     const out = new BoundedOutput('stdout', { maxBytes: 1024 * 1024, message: '... (output truncated after 1MB)' });
     const chunk = Buffer.alloc(64 * 1024, 'a');

@@ -360,6 +360,36 @@ export class AttuneClient {
     return chunks.join('');
   }
 
+  /**
+   * Follow the log stream of a running execution (the SSE of executionLog) the way an operator
+   * watches it: true the moment `text` shows in it, false when the stream ends (`done`) or `withinMs`
+   * passes without it.
+   */
+  async logShows(id: number, stream: 'stdout' | 'stderr', text: string, withinMs: number): Promise<boolean> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), withinMs);
+    try {
+      const res = await this.http.request({
+        method: 'get', url: `/api/v1/executions/${id}/logs/${stream}/stream`, responseType: 'stream', timeout: 0, signal: controller.signal,
+        headers: { Authorization: `Bearer ${await this.accessToken()}` },
+      });
+      if (res.status !== 200) throw new Error(`the ${stream} log of execution ${id} answered ${res.status}`);
+      let seen = '';
+      for await (const chunk of res.data as AsyncIterable<Buffer>) {
+        seen += chunk.toString('utf8');
+        const data = seen.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        if (data.includes(text)) return true;
+      }
+      return false;
+    } catch (e) {
+      if (controller.signal.aborted) return false;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+
   /** `POST /api/v1/executions/execute`: 201 with the new execution (status `requested`); `placement` (worker_selector, worker_tolerations) says which workers may run it. */
   async execute(actionRef: string, parameters: Record<string, unknown>, placement: WorkerPlacement = {}): Promise<ApiReply> {
     return this.call('post', '/api/v1/executions/execute', { action_ref: actionRef, parameters, ...placement });

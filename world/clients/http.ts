@@ -121,7 +121,7 @@ export function createHttp(baseURL: string, log: HttpLog, defaults: AxiosRequest
   http.interceptors.response.use(
     (res: AxiosResponse) => {
       inFlight -= 1;
-      record(res.config, res.status, res.data);
+      record(res.config, res.status, res.config.responseType === 'stream' ? '(a stream, read by the step)' : res.data);
       return res;
     },
     (err) => {
