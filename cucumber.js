@@ -9,8 +9,8 @@
 require('ts-node').register({ transpileOnly: true });
 const { loadConfig, skipReason, SYSTEMS, ConfigError } = require('./support/config.ts');
 const { preflight } = require('./support/preflight.ts');
-const { needsDeployment, startDeployment } = require('./support/deployment.ts');
-const { stagedReports, onInterrupt } = require('./support/interrupt.ts');
+const { needsDeployment, launchDeployment } = require('./support/deployment.ts');
+const { stagedReports, onInterrupt, dropWorkers } = require('./support/interrupt.ts');
 
 const argv = process.argv.slice(2);
 const profiles = argv.flatMap((a, i) =>
@@ -113,17 +113,23 @@ async function prepare() {
   }
   process.env.E2E_TARGET_LABEL ??= `${suite.source} (${SYSTEMS.filter((s) => suite[s]).map((s) => `${s}: ${suite[s].target}`).join(', ')})`;
   if (needsDeployment(suite)) {
+    // Cucumber loads the support code and forks the workers once this function returns: they load
+    // while the deployment boots, and each waits for it to answer before its first scenario
+    // (support/hooks.ts). If it does not start, the run ends with the one line that says why.
     const t0 = Date.now();
-    try {
-      deployment = await startDeployment(suite.source);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      stop(e.message);
-    }
-    deploymentMs = Date.now() - t0;
+    deployment = launchDeployment(suite.source);
     process.env.E2E_CONFIG = deployment.configFile;
     process.env.E2E_DEPLOYMENT_PID = String(deployment.pid);
-    process.stderr.write(`e2e: emulator deployment answering after ${Date.now() - t0} ms (pid ${deployment.pid}, one for every worker)\n`);
+    deployment.ready.then(
+      () => {
+        deploymentMs = Date.now() - t0;
+        process.stderr.write(`e2e: emulator deployment answering after ${deploymentMs} ms (pid ${deployment.pid}, one for every worker)\n`);
+      },
+      (e) => {
+        dropWorkers(deployment.pid);
+        stop(e instanceof ConfigError ? e.message : String(e?.message ?? e).split('\n')[0]);
+      },
+    );
   }
   onInterrupt({ deployment, staged });
   yieldCpu();

@@ -2,7 +2,8 @@
  * The run's one emulator deployment, seen from the coordinator (cucumber.js): for a config with an
  * embedded system it starts `scripts/emulators.ts --config-out FILE --exit-with-parent` (the same
  * entry point as `npm run emulators`) as a child in a process group of its own, waits for the config
- * file it writes, and stops the whole group at exit. Nothing here imports emulators/.
+ * file it writes, and stops the whole group at exit. Nothing here imports emulators/. The workers
+ * load while it boots; each waits for that file before its first scenario (deploymentAnswering).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,8 @@ export interface Deployment {
   pid: number;
   /** Synchronous, so it can run in an 'exit' handler: SIGTERM to the group, then SIGKILL what is left. */
   stop(): void;
+  /** Resolves once it answers (its config file exists); rejects with a one-line ConfigError when it does not start. */
+  ready: Promise<void>;
 }
 
 export function needsDeployment(cfg: SuiteConfig): boolean {
@@ -66,6 +69,13 @@ function stopGroup(child: ChildProcess, dir: string): void {
 
 /** Start the deployment for `configFile` and resolve once it answers (its config file exists). */
 export async function startDeployment(configFile: string, timeoutMs = 60_000, systems: SystemName[] = []): Promise<Deployment> {
+  const deployment = launchDeployment(configFile, timeoutMs, systems);
+  await deployment.ready;
+  return deployment;
+}
+
+/** Start the deployment for `configFile`; its `ready` says when it answers. */
+export function launchDeployment(configFile: string, timeoutMs = 60_000, systems: SystemName[] = []): Deployment {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-deployment-'));
   const out = join(dir, 'config.yaml');
   const child = spawn(
@@ -82,14 +92,10 @@ export async function startDeployment(configFile: string, timeoutMs = 60_000, sy
   });
   child.stdin!.on('error', () => undefined);
   let stopped = false;
-  const deployment: Deployment = {
-    configFile: out,
-    pid: child.pid!,
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      stopGroup(child, dir);
-    },
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    stopGroup(child, dir);
   };
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code, sig) => {
@@ -98,22 +104,34 @@ export async function startDeployment(configFile: string, timeoutMs = 60_000, sy
       reject(new ConfigError(`the emulator deployment did not start (${last || `exit ${code ?? sig}`})`));
     }),
   );
-  const ready = (async () => {
-    const t0 = Date.now();
-    while (!existsSync(out)) {
-      if (Date.now() - t0 > timeoutMs) throw new ConfigError(`the emulator deployment did not answer within ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  try {
-    await Promise.race([ready, exited]);
-  } catch (e) {
-    deployment.stop();
-    throw e;
+  const ready = Promise.race([untilAnswering(out, timeoutMs), exited]).then(
+    () => {
+      // The run ends when cucumber is done, not when the deployment is: its exit handler stops it.
+      child.unref();
+      for (const stream of [child.stdin, child.stderr]) (stream as unknown as { unref(): void }).unref();
+    },
+    (e) => {
+      stop();
+      throw e;
+    },
+  );
+  return { configFile: out, pid: child.pid!, stop, ready };
+}
+
+/** Resolves once `file` exists; a ConfigError after `timeoutMs`. */
+async function untilAnswering(file: string, timeoutMs: number): Promise<void> {
+  const t0 = Date.now();
+  while (!existsSync(file)) {
+    if (Date.now() - t0 > timeoutMs) throw new ConfigError(`the emulator deployment did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
   }
-  exited.catch(() => undefined);
-  // The run ends when cucumber is done, not when the deployment is: its exit handler stops it.
-  child.unref();
-  for (const stream of [child.stdin, child.stderr]) (stream as unknown as { unref(): void }).unref();
-  return deployment;
+}
+
+/**
+ * In a worker (or a run without workers): wait until the run's deployment answers, i.e. the config
+ * file it writes exists. A run against a remote config has no deployment and does not wait. When the
+ * deployment does not start, the coordinator ends the workers and says why in one line.
+ */
+export async function deploymentAnswering(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (env.E2E_DEPLOYMENT_PID && env.E2E_CONFIG) await untilAnswering(env.E2E_CONFIG, 60_000);
 }

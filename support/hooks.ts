@@ -5,6 +5,7 @@
 import { After, Before, BeforeAll, ITestCaseHookParameter, Status, setDefaultTimeout } from '@cucumber/cucumber';
 import { AcceptanceWorld } from '../world/world';
 import { SYSTEMS, SuiteConfig, SystemName, loadConfig, skipReason } from './config';
+import { deploymentAnswering } from './deployment';
 import { ensureTarget } from './targets';
 import { interrupting, setCurrentRegistry } from './interrupt';
 import { redactText } from '../world/redact';
@@ -13,7 +14,8 @@ setDefaultTimeout(60_000);
 
 let config: SuiteConfig;
 
-BeforeAll(function () {
+BeforeAll({ timeout: 65_000 }, async function () {
+  await deploymentAnswering(); // an embedded run's deployment boots while the workers load
   config = loadConfig();
 });
 

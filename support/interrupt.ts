@@ -60,6 +60,21 @@ function childrenOf(pid: number): number[] {
     .map(Number);
 }
 
+/**
+ * Coordinator side, when the run cannot start (its deployment did not): end the workers still
+ * loading at once and without a word (none has run a scenario), so the reason is the one line said.
+ */
+export function dropWorkers(except?: number): void {
+  for (const pid of childrenOf(process.pid)) {
+    if (pid === except) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Coordinator side: install the signal handlers. */
 export function onInterrupt(opts: { deployment?: { pid: number }; staged: StagedReports }): void {
   let interrupted = 0;
