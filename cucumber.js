@@ -4,7 +4,8 @@
 // E2E_CONFIG names another file. This file runs in the coordinator, before any worker starts: it
 // checks the config (a bad one stops the run with one line), starts the run's one emulator
 // deployment when the config says embedded (support/deployment.ts) and hands the workers its
-// remote config, stops it at exit, and turns SIGINT/SIGTERM into an orderly stop (support/interrupt.ts).
+// remote config (they wait for it to answer), stops it at exit, and turns SIGINT/SIGTERM into an
+// orderly stop (support/interrupt.ts).
 'use strict';
 require('ts-node').register({ transpileOnly: true });
 const { loadConfig, skipReason, SYSTEMS, ConfigError } = require('./support/config.ts');
@@ -138,8 +139,8 @@ async function prepare() {
 
 // The suite is the platform's client, on a machine of its own against a staging deployment; beside an
 // embedded deployment it yields the CPU to the platform when both want it. Lowered here, once the
-// deployment runs (at the normal priority), so every worker inherits it from its first instruction,
-// loading included. Lowering one's own priority is always permitted; one already lower stays.
+// deployment is started (it keeps the normal priority), so every worker inherits it from its first
+// instruction, loading included. Lowering one's own priority is always permitted; one already lower stays.
 function yieldCpu() {
   const os = require('node:os');
   const CLIENT_NICENESS = 10;
