@@ -53,6 +53,8 @@ type Reply = { id: number; rows?: Row[]; error?: Record<string, unknown> & { mes
 export class Database {
   private readonly pending = new Map<number, { resolve(rows: Row[]): void; reject(e: Error): void }>();
   private ids = 0;
+  /** Why the thread can answer no more (it failed or stopped): later queries are refused at once. */
+  private gone: Error | null = null;
   url = '';
 
   private constructor(private readonly thread: Worker) {
@@ -85,6 +87,7 @@ export class Database {
     });
     db.url = `postgres://postgres:postgres@${conn}/postgres?sslmode=disable`;
     thread.on('error', (e) => db.failAll(e));
+    thread.on('exit', () => db.failAll(new Error('the database thread has stopped')));
     return db;
   }
 
@@ -121,6 +124,7 @@ export class Database {
 
   private send(message: Record<string, unknown>): Promise<Row[]> {
     const id = ++this.ids;
+    if (this.gone) return Promise.reject(this.gone);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.thread.postMessage({ id, ...message });
@@ -128,6 +132,7 @@ export class Database {
   }
 
   private failAll(e: Error): void {
+    this.gone ??= e;
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
   }

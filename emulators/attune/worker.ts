@@ -278,11 +278,15 @@ export function failureMessage(exitCode: number | null, stderr: string): string 
   return lines.length > 5 ? lines[lines.length - 1] : lines.join('\n');
 }
 
-/** Write the logs and build the recorded result for one finished run. */
+/**
+ * Build the recorded result for one finished run. Its logs were written as the action ran (`run`);
+ * a run that never started an action (no such entrypoint, its dependencies failed) gets them here.
+ */
 export function executionResult(executionId: number, outcome: RunOutcome, data: unknown, error: string | undefined): Record<string, unknown> {
   fs.mkdirSync(path.dirname(logPath(executionId, 'stdout')), { recursive: true });
-  fs.writeFileSync(logPath(executionId, 'stdout'), outcome.stdout);
-  fs.writeFileSync(logPath(executionId, 'stderr'), outcome.stderr);
+  for (const stream of ['stdout', 'stderr'] as const) {
+    if (!fs.existsSync(logPath(executionId, stream))) fs.writeFileSync(logPath(executionId, stream), outcome[stream]);
+  }
   const succeeded = !error;
   const truncated = (stream: 'stdout' | 'stderr', flag: boolean, bytes = 0) => (flag ? { [`${stream}_truncated`]: true, [`${stream}_bytes_truncated`]: bytes } : {});
   return {

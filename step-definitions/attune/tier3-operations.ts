@@ -161,7 +161,7 @@ When('the version action runs, it reports its code version {string}', async func
   expect(outputOf(run), `version reported by execution ${run.id}`).to.equal(version);
 });
 
-// "In flight": its process has had time to load its code (running, for a while by started_at).
+// "In flight": its process said which code it loaded, and it has been running a while by started_at.
 Given('a run of the version action taking {duration} has been in flight for {duration}', async function (this: AcceptanceWorld, seconds: number, after: number) {
   const run = await startRunning(this, 'version', { seconds: seconds / 1000 });
   await ranFor(this, run, after, { stream: 'stderr', text: LOADED });

@@ -1,6 +1,7 @@
 // The emulator's PostgreSQL on its own thread (db.ts): rows and PostgreSQL's error fields come back
 // across the thread (the API maps a unique violation to 409 by its code and constraint), a page
-// carries the total of all its rows in one statement, and a page past the end still counts them.
+// carries the total of all its rows in one statement, a page past the end still counts them, and a
+// stopped thread refuses queries instead of leaving them unanswered.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
@@ -48,5 +49,11 @@ describe('the database thread', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('refuses a query at once once its thread has stopped', async () => {
+    const other = await Database.open();
+    await other.close();
+    await assert.rejects(other.query('SELECT 1'), /the database thread has stopped/);
   });
 });

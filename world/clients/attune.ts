@@ -137,6 +137,17 @@ function itemsOf<T>(reply: ApiReply, what: string): T[] {
 
 const enc = encodeURIComponent;
 
+/** The log text of an execution's log SSE: the data of its `content` and `append` events, in order. */
+function logText(sse: string): string {
+  const chunks: string[] = [];
+  for (const block of sse.split('\n\n')) {
+    const lines = block.split('\n');
+    const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+    if (event === 'content' || event === 'append') chunks.push(lines.filter((l) => l.startsWith('data: ') || l === 'data:').map((l) => l.replace(/^data: ?/, '')).join('\n'));
+  }
+  return chunks.join('');
+}
+
 export class AttuneClient {
   private readonly http: AxiosInstance;
   private tokens: Tokens | null = null;
@@ -351,13 +362,7 @@ export class AttuneClient {
   async executionLog(id: number, stream: 'stdout' | 'stderr'): Promise<string> {
     const reply = await this.call('get', `/api/v1/executions/${id}/logs/${stream}/stream`);
     if (reply.status !== 200) throw new Error(`the ${stream} log of execution ${id} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-    const chunks: string[] = [];
-    for (const block of String(reply.body).split('\n\n')) {
-      const lines = block.split('\n');
-      const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
-      if (event === 'content' || event === 'append') chunks.push(lines.filter((l) => l.startsWith('data: ') || l === 'data:').map((l) => l.replace(/^data: ?/, '')).join('\n'));
-    }
-    return chunks.join('');
+    return logText(String(reply.body));
   }
 
   /**
@@ -377,8 +382,7 @@ export class AttuneClient {
       let seen = '';
       for await (const chunk of res.data as AsyncIterable<Buffer>) {
         seen += chunk.toString('utf8');
-        const data = seen.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-        if (data.includes(text)) return true;
+        if (logText(seen).includes(text)) return true;
       }
       return false;
     } catch (e) {
